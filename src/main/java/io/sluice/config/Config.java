@@ -1,0 +1,42 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration of one Sluice process: immutable, validated before anything starts.
+ *
+ * @param listeners where clients connect; each names the pool it sends connections to
+ * @param pools groups of servers a listener balances over
+ * @param drainTimeout how long open connections may run after a stop before they are closed
+ * @param accessLog where the one line per finished connection goes
+ */
+public record Config(
+    List<ListenerConfig> listeners,
+    List<PoolConfig> pools,
+    Duration drainTimeout,
+    AccessLogConfig accessLog) {
+
+  /**
+   * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
+   * enough that an orchestrator's own stop timeout (often 30-60 s) does not cut it first.
+   */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  public Config {
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+    pools = pools == null ? List.of() : List.copyOf(pools);
+    drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
+    accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+  }
+
+  /** The pool with this name, or {@code null}. */
+  public PoolConfig pool(String name) {
+    for (PoolConfig pool : pools) {
+      if (pool.name().equals(name)) {
+        return pool;
+      }
+    }
+    return null;
+  }
+}

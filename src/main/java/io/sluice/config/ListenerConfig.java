@@ -1,0 +1,69 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One listener: the addresses it binds and what it does with each accepted connection.
+ *
+ * @param name unique among listeners; appears in logs and metrics
+ * @param bind addresses to listen on: {@code host:port}, {@code [v6]:port}, {@code :port} (all
+ *     addresses), {@code unix:/path} or {@code unix:@name} (Linux abstract namespace)
+ * @param protocol what the listener speaks
+ * @param pool the pool that receives this listener's connections (L4 listeners)
+ * @param acceptProxy expect a PROXY protocol v1 or v2 header first; the address it carries then
+ *     stands for the client everywhere (logs, hashing, limits)
+ * @param backlog the kernel accept queue length
+ * @param reusePort bind one socket per event loop with SO_REUSEPORT (Linux, inet addresses)
+ * @param maxConnections connections open at once on this listener; more wait in the kernel backlog
+ * @param timeouts idle and header timeouts
+ */
+public record ListenerConfig(
+    String name,
+    List<String> bind,
+    Protocol protocol,
+    String pool,
+    Boolean acceptProxy,
+    Integer backlog,
+    Boolean reusePort,
+    Integer maxConnections,
+    ListenerTimeouts timeouts) {
+
+  /**
+   * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
+   * kernel caps it at net.core.somaxconn.
+   */
+  public static final int DEFAULT_BACKLOG = 4096;
+
+  /** 10,000: under the common 20k open-files limit with a backend socket per client. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  public ListenerConfig {
+    bind = bind == null ? List.of() : List.copyOf(bind);
+    protocol = protocol == null ? Protocol.TCP : protocol;
+    acceptProxy = acceptProxy != null && acceptProxy;
+    backlog = backlog == null ? DEFAULT_BACKLOG : backlog;
+    reusePort = reusePort == null || reusePort;
+    maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
+    timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
+  }
+
+  /** Timeouts that apply to a listener's connections. */
+  public record ListenerTimeouts(Duration idle, Duration proxyHeader) {
+    /**
+     * Idle: 5 minutes without progress either way. SSH and SIP-over-TCP sessions sit silent for
+     * minutes between keep-alives; shorter values cut them.
+     */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
+
+    /** A PROXY header arrives with the first packet; 5 s is generous and bounds a silent client. */
+    public static final Duration DEFAULT_PROXY_HEADER = Duration.ofSeconds(5);
+
+    public static final ListenerTimeouts DEFAULT = new ListenerTimeouts(null, null);
+
+    public ListenerTimeouts {
+      idle = idle == null ? DEFAULT_IDLE : idle;
+      proxyHeader = proxyHeader == null ? DEFAULT_PROXY_HEADER : proxyHeader;
+    }
+  }
+}
