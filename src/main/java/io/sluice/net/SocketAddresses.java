@@ -1,0 +1,53 @@
+package io.sluice.net;
+
+import io.netty.channel.unix.DomainSocketAddress;
+import io.sluice.config.Endpoint;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/** Turns configured endpoints into socket addresses, and socket addresses into log text. */
+public final class SocketAddresses {
+  /** Linux marks an abstract-namespace name with a leading NUL byte in sun_path. */
+  private static final char ABSTRACT_MARK = '\0';
+
+  private SocketAddresses() {}
+
+  /**
+   * The socket address for {@code endpoint}. Inet hosts that are names are resolved here, once:
+   * call it at start or reload, never on an event loop.
+   */
+  public static SocketAddress of(Endpoint endpoint) {
+    return switch (endpoint.kind()) {
+      case INET ->
+          endpoint.host().isEmpty()
+              ? new InetSocketAddress(endpoint.port())
+              : new InetSocketAddress(endpoint.host(), endpoint.port());
+      case UNIX -> new DomainSocketAddress(endpoint.path());
+      case ABSTRACT -> new DomainSocketAddress(ABSTRACT_MARK + endpoint.path());
+    };
+  }
+
+  public static boolean isDomain(SocketAddress address) {
+    return address instanceof DomainSocketAddress;
+  }
+
+  /** {@code ip:port}, {@code [v6]:port}, {@code unix:/path} or {@code unix:@name}. */
+  public static String format(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet) {
+      String host =
+          inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+      int zone = host.indexOf('%');
+      if (zone >= 0) {
+        host = host.substring(0, zone);
+      }
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    if (address instanceof DomainSocketAddress domain) {
+      String path = domain.path();
+      return !path.isEmpty() && path.charAt(0) == ABSTRACT_MARK
+          ? "unix:@" + path.substring(1)
+          : "unix:" + path;
+    }
+    return String.valueOf(address);
+  }
+}

@@ -1,0 +1,80 @@
+package io.sluice.net;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
+
+/**
+ * The socket implementation: native epoll on Linux (SO_REUSEPORT, unix and abstract sockets,
+ * TCP_NOTSENT_LOWAT), plain NIO elsewhere. Chosen once at start.
+ */
+public enum Transport {
+  EPOLL,
+  NIO;
+
+  /** The best transport this machine offers. */
+  public static Transport best() {
+    return Epoll.isAvailable() ? EPOLL : NIO;
+  }
+
+  /** Whether unix-domain and abstract sockets are available. */
+  public boolean supportsDomainSockets() {
+    return this == EPOLL;
+  }
+
+  /** Whether one listening socket per event loop can share a port. */
+  public boolean supportsReusePort() {
+    return this == EPOLL;
+  }
+
+  /**
+   * Unsent bytes the kernel may hold per relayed TCP socket before it reports the socket full: 128
+   * KiB. Without a bound the kernel grows send buffers to megabytes per slow reader, memory that
+   * admission cannot see, and bytes draining from it are progress Sluice cannot observe for idle
+   * timeouts. At 128 KiB a loopback stream still moves gigabytes per second.
+   */
+  public static final long NOTSENT_LOW_WATER_MARK = 128 * 1024;
+
+  /** Sets the options every relayed inet TCP socket gets on this transport. */
+  public void configureRelaySocket(Channel channel) {
+    if (this == EPOLL && channel instanceof EpollSocketChannel) {
+      channel.config().setOption(EpollChannelOption.TCP_NOTSENT_LOWAT, NOTSENT_LOW_WATER_MARK);
+    }
+  }
+
+  public EventLoopGroup newGroup(int threads, String name) {
+    IoHandlerFactory handler =
+        this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), handler);
+  }
+
+  /** The listening channel type for {@code address}. */
+  public Class<? extends ServerChannel> serverChannel(SocketAddress address) {
+    if (SocketAddresses.isDomain(address)) {
+      return EpollServerDomainSocketChannel.class;
+    }
+    return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The connecting channel type for {@code address}. */
+  public Class<? extends Channel> clientChannel(SocketAddress address) {
+    if (SocketAddresses.isDomain(address)) {
+      return EpollDomainSocketChannel.class;
+    }
+    return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+}

@@ -1,0 +1,47 @@
+package io.sluice.observe;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * Access-log line formats. The TCP format follows HAProxy's {@code option tcplog} field order so
+ * that existing tools and habits apply, followed by the bytes read from the client, which HAProxy's
+ * format lacks:
+ *
+ * <pre>
+ * 127.0.0.1:40312 [23/Nov/2026:10:12:51.443] git-ssh ssh/127.0.0.1:2201 0/1/5007 2120 -- 311
+ * client          accept date                listener pool/server     Tw/Tc/Tt bytes_out state bytes_in
+ * </pre>
+ */
+public final class AccessLogFormat {
+  private static final DateTimeFormatter ACCEPT_DATE =
+      DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private AccessLogFormat() {}
+
+  /** Appends the TCP line for {@code record} to {@code line}, without a newline. */
+  public static void tcpLog(StringBuilder line, ConnectionRecord record) {
+    line.append(record.client()).append(" [");
+    ACCEPT_DATE.formatTo(Instant.ofEpochMilli(record.acceptEpochMillis()), line);
+    line.append("] ")
+        .append(record.listener())
+        .append(' ')
+        .append(record.pool())
+        .append('/')
+        .append(record.server())
+        .append(' ')
+        .append(record.queueMillis())
+        .append('/')
+        .append(record.connectMillis())
+        .append('/')
+        .append(record.totalMillis())
+        .append(' ')
+        .append(record.bytesToClient())
+        .append(' ')
+        .append(record.termination().code())
+        .append(' ')
+        .append(record.bytesFromClient());
+  }
+}

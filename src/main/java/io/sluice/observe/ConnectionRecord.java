@@ -1,0 +1,30 @@
+package io.sluice.observe;
+
+/**
+ * What one finished connection leaves behind: the fields of its access-log line. Built once per
+ * connection on its event loop and formatted on the log writer's thread.
+ *
+ * @param acceptEpochMillis wall-clock time of the accept
+ * @param client the client's address as Sluice believes it (the PROXY header's when accepted)
+ * @param listener the listener's name
+ * @param pool the pool's name, or {@code -}
+ * @param server the server's address, or {@code <NOSRV>} when none was reached
+ * @param queueMillis time spent waiting for a server slot (Tw), -1 if never queued
+ * @param connectMillis time to connect to the server (Tc), -1 if no connection was made
+ * @param totalMillis accept to close (Tt)
+ * @param bytesFromClient bytes read from the client
+ * @param bytesToClient bytes read from the server and relayed to the client
+ * @param termination how it ended
+ */
+public record ConnectionRecord(
+    long acceptEpochMillis,
+    String client,
+    String listener,
+    String pool,
+    String server,
+    long queueMillis,
+    long connectMillis,
+    long totalMillis,
+    long bytesFromClient,
+    long bytesToClient,
+    TerminationState termination) {}

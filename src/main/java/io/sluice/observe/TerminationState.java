@@ -1,0 +1,53 @@
+package io.sluice.observe;
+
+/**
+ * How a connection ended, in HAProxy's two-letter convention so that operators' habits and tools
+ * (halog) carry over: the first letter says who or what ended it, the second in which phase.
+ *
+ * <p>First letter: {@code C} client, {@code S} server, {@code P} proxy, {@code R} resource limit,
+ * {@code I} internal error, {@code D} server down, {@code K} killed (stop or admin), {@code c}/
+ * {@code s} client/server timeout, {@code -} normal. Second letter: {@code R} waiting for the
+ * request (PROXY header, TLS handshake), {@code Q} queued, {@code C} connecting to the server,
+ * {@code D} data, {@code -} normal.
+ */
+public enum TerminationState {
+  /** Both sides closed normally. */
+  NORMAL("--"),
+  /** The client went away before its PROXY header or first bytes arrived. */
+  CLIENT_ABORTED_DURING_REQUEST("CR"),
+  /** The client closed while Sluice was still connecting to the server. */
+  CLIENT_ABORTED_DURING_CONNECT("CC"),
+  /** The client reset or failed while data was flowing. */
+  CLIENT_ABORTED_DURING_DATA("CD"),
+  /** The server refused the connection or no server could take it. */
+  SERVER_REFUSED_DURING_CONNECT("SC"),
+  /** The server reset or failed while data was flowing: the figure to watch. */
+  SERVER_CLOSED_DURING_DATA("SD"),
+  /** Sluice rejected what the client sent first (a malformed PROXY header). */
+  PROXY_REJECTED_REQUEST("PR"),
+  /** No server could be had because every one is at its limit or down. */
+  RESOURCE_LIMIT_DURING_CONNECT("RC"),
+  /** The client sent nothing (no PROXY header) within the allowed time. */
+  CLIENT_TIMEOUT_DURING_REQUEST("cR"),
+  /** No progress either way for the idle timeout, with the client side the one stalled. */
+  CLIENT_TIMEOUT_DURING_DATA("cD"),
+  /** The server did not accept the connection within the connect timeout. */
+  SERVER_TIMEOUT_DURING_CONNECT("sC"),
+  /** No progress for the idle timeout with data waiting for the server to read it. */
+  SERVER_TIMEOUT_DURING_DATA("sD"),
+  /** Closed by a stop whose drain timeout passed before the connection ended. */
+  KILLED_DURING_DATA("KD"),
+  /** An unexpected error inside Sluice; always a bug worth reporting. */
+  INTERNAL_ERROR_DURING_DATA("ID");
+
+  private final String code;
+
+  TerminationState(String code) {
+    this.code = code;
+  }
+
+  /** The two-letter code written in logs and used as a metric label. */
+  public String code() {
+    return code;
+  }
+}

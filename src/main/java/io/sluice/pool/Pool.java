@@ -1,0 +1,97 @@
+package io.sluice.pool;
+
+import io.sluice.balance.Balancer;
+import io.sluice.balance.BalancerFactory;
+import io.sluice.balance.ServerView;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A named group of servers and the way a new connection gets one of them.
+ *
+ * <p>Threads: the server list is fixed at construction. Each thread that calls {@link #acquire}
+ * gets its own balancer (event loops never share balancing state), created on first use.
+ */
+public final class Pool implements ServerView {
+  private final String name;
+  private final Server[] servers;
+  private final Duration connectTimeout;
+  private final ThreadLocal<Balancer> balancers;
+
+  public Pool(
+      String name, List<Server> servers, BalancerFactory balancer, Duration connectTimeout) {
+    this.name = name;
+    this.servers = servers.toArray(new Server[0]);
+    this.connectTimeout = connectTimeout;
+    int count = this.servers.length;
+    this.balancers = ThreadLocal.withInitial(() -> balancer.create(count));
+  }
+
+  /**
+   * Picks a server with room and takes a slot on it.
+   *
+   * @param hash the client's hash, for sticky balancers
+   * @param avoid a server that just failed, not to be picked again unless it is the only one, or
+   *     {@code null}
+   * @return the server, its slot taken; or {@code null} when none has room
+   */
+  public Server acquire(long hash, Server avoid) {
+    Balancer balancer = balancers.get();
+    int avoidIndex = indexOf(avoid);
+    // A pick is a hint; another event loop may take the last slot between pick and take.
+    for (int attempt = 0; attempt < servers.length; attempt++) {
+      int index = balancer.pick(this, hash, avoidIndex);
+      if (index == Balancer.NONE) {
+        return null;
+      }
+      Server server = servers[index];
+      if (server.tryTake()) {
+        return server;
+      }
+    }
+    return null;
+  }
+
+  private int indexOf(Server server) {
+    if (server != null) {
+      for (int i = 0; i < servers.length; i++) {
+        if (servers[i] == server) {
+          return i;
+        }
+      }
+    }
+    return Balancer.NONE;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<Server> servers() {
+    return List.of(servers);
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  @Override
+  public int size() {
+    return servers.length;
+  }
+
+  @Override
+  public int weight(int server) {
+    return servers[server].weight();
+  }
+
+  @Override
+  public boolean hasRoom(int server) {
+    return servers[server].hasRoom();
+  }
+
+  @Override
+  public int active(int server) {
+    return servers[server].active();
+  }
+}

@@ -1,0 +1,79 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.sluice.observe.TerminationState;
+import java.net.InetSocketAddress;
+
+/**
+ * Takes the client's address from a PROXY header (v1 or v2, decoded by Netty's decoder before this
+ * handler), then hands the connection on. A malformed header ends the connection as {@code PR}; a
+ * client that sends nothing in time as {@code cR}; one that leaves before its header as {@code CR}.
+ * Bytes that arrived with the header are kept for the server.
+ *
+ * <p>A {@code LOCAL} command (a peer's health check) and {@code UNKNOWN} families keep the socket's
+ * own address, as the specification asks.
+ */
+final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
+  private final TcpSession session;
+  private boolean headerSeen;
+
+  ProxyHeaderReader(TcpSession session) {
+    this.session = session;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HAProxyMessage header) {
+      try {
+        useHeader(header);
+      } finally {
+        header.release();
+      }
+      headerSeen = true;
+      ctx.pipeline().replace(this, "relay", new BackpressureRelay(session, true));
+      session.start();
+    } else if (msg instanceof ByteBuf early) {
+      session.keepEarlyBytes(early);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  private void useHeader(HAProxyMessage header) {
+    if (header.command() == HAProxyCommand.LOCAL
+        || header.proxiedProtocol() == HAProxyProxiedProtocol.UNKNOWN
+        || header.sourceAddress() == null) {
+      return;
+    }
+    if (header.proxiedProtocol().addressFamily() == HAProxyProxiedProtocol.AddressFamily.AF_UNIX) {
+      return;
+    }
+    session.clientAddress(
+        new InetSocketAddress(
+            io.netty.util.NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()),
+            header.sourcePort()));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!headerSeen) {
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    session.end(TerminationState.PROXY_REJECTED_REQUEST, cause);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, null);
+  }
+}

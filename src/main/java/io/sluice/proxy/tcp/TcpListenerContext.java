@@ -1,0 +1,31 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.channel.group.ChannelGroup;
+import io.sluice.net.Transport;
+import io.sluice.observe.AccessLog;
+import io.sluice.pool.Pool;
+import java.time.Duration;
+
+/**
+ * What every connection of one TCP listener shares: immutable, read once per new connection.
+ *
+ * @param listener the listener's name, for logs
+ * @param pool where connections go
+ * @param acceptProxy whether a PROXY header comes first
+ * @param proxyHeaderTimeout how long to wait for it
+ * @param idleTimeout how long a connection may make no progress either way
+ * @param transport the socket implementation, for backend connections
+ * @param accessLog where the line for each finished connection goes
+ * @param connections every open client connection, so a stop can close what outlives its drain
+ * @param stats how this listener's sessions ended, and the bytes they moved
+ */
+public record TcpListenerContext(
+    String listener,
+    Pool pool,
+    boolean acceptProxy,
+    Duration proxyHeaderTimeout,
+    Duration idleTimeout,
+    Transport transport,
+    AccessLog accessLog,
+    ChannelGroup connections,
+    RelayStats stats) {}

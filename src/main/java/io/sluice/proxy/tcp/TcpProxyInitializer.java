@@ -1,0 +1,62 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.util.AttributeKey;
+
+/**
+ * What an accepted TCP connection goes through, in order:
+ *
+ * <ol>
+ *   <li>{@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when the listener accepts the
+ *       PROXY protocol: the header's client address replaces the socket's;
+ *   <li>{@link TcpSession#start()}: a server is chosen and connected on this same event loop;
+ *   <li>{@link BackpressureRelay} on both sides once connected: bytes flow both ways, reading
+ *       pauses while the other side's write buffer is full.
+ * </ol>
+ */
+@Sharable
+public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
+  private static final AttributeKey<TcpSession> SESSION = AttributeKey.valueOf("sluice.tcp");
+
+  private final TcpListenerContext context;
+
+  public TcpProxyInitializer(TcpListenerContext context) {
+    this.context = context;
+  }
+
+  /**
+   * Ends every session still open among {@code clients} as killed ({@code KD}): the last step of a
+   * stop whose drain time ran out.
+   */
+  public static void killAll(ChannelGroup clients) {
+    for (Channel client : clients) {
+      TcpSession session = client.attr(SESSION).get();
+      if (session != null) {
+        client.eventLoop().execute(session::kill);
+      } else {
+        client.close();
+      }
+    }
+  }
+
+  @Override
+  protected void initChannel(Channel client) {
+    context.connections().add(client);
+    context.transport().configureRelaySocket(client);
+    TcpSession session = new TcpSession(context, client);
+    client.attr(SESSION).set(session);
+    ChannelPipeline pipeline = client.pipeline();
+    if (context.acceptProxy()) {
+      pipeline.addLast(new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
+      session.awaitProxyHeader();
+    } else {
+      pipeline.addLast(new BackpressureRelay(session, true));
+      session.start();
+    }
+  }
+}

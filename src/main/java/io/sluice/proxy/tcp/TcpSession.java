@@ -1,0 +1,399 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.net.Listener;
+import io.sluice.net.SocketAddresses;
+import io.sluice.observe.ConnectionRecord;
+import io.sluice.observe.TerminationState;
+import io.sluice.pool.Server;
+import io.sluice.pool.ServerState;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection relayed to one server: its state from accept to the access-log line.
+ *
+ * <p>Threads: everything runs on the client channel's event loop; the server connection is opened
+ * on the same loop, so no field needs a fence. Invariants: the server slot is taken at most once
+ * and released exactly once; {@link #end} runs once and decides the termination state; after it,
+ * nothing is relayed.
+ */
+final class TcpSession implements ChannelFutureListener, Runnable {
+  private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
+  private static final String NO_SERVER = "<NOSRV>";
+
+  private final TcpListenerContext context;
+  private final Channel client;
+  private final long acceptNanos = System.nanoTime();
+  private final long acceptEpochMillis = System.currentTimeMillis();
+  private SocketAddress clientAddress;
+
+  private Channel backend;
+  private Server server;
+  private long connectStartNanos;
+  private long connectedNanos = -1;
+  private CompositeByteBuf early;
+  private boolean clientFinBeforeConnect;
+
+  private boolean clientInputShut;
+  private boolean backendInputShut;
+  private long bytesFromClient;
+  private long bytesToClient;
+  private long maxQueuedBytes;
+
+  private ScheduledFuture<?> timer;
+  private long idleSinceNanos;
+  private long seenFromClient;
+  private long seenToClient;
+  private long seenPendingToClient;
+  private long seenPendingToBackend;
+  private boolean ended;
+
+  private final ChannelFutureListener shutdownBackendOutput = f -> shutdownOutput(false);
+  private final ChannelFutureListener shutdownClientOutput = f -> shutdownOutput(true);
+  private final ChannelFutureListener outputShut = f -> finishIfBothDone();
+
+  TcpSession(TcpListenerContext context, Channel client) {
+    this.context = context;
+    this.client = client;
+    this.clientAddress = client.remoteAddress();
+  }
+
+  void clientAddress(SocketAddress address) {
+    this.clientAddress = address;
+  }
+
+  /** Waits for the PROXY header, within the listener's header timeout. */
+  void awaitProxyHeader() {
+    timer =
+        client
+            .eventLoop()
+            .schedule(this, context.proxyHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    client.read();
+  }
+
+  /** Chooses a server and connects to it on this event loop. */
+  void start() {
+    cancelTimer();
+    connect(null);
+  }
+
+  private void connect(Server avoid) {
+    server = context.pool().acquire(clientHash(), avoid);
+    if (server == null) {
+      end(noServerState(), null);
+      return;
+    }
+    SocketAddress address = (SocketAddress) server.address();
+    connectStartNanos = System.nanoTime();
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(client.eventLoop())
+            .channel(context.transport().clientChannel(address))
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.RELAY_WATER_MARK)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) context.pool().connectTimeout().toMillis())
+            .handler(new BackpressureRelay(this, false));
+    if (!SocketAddresses.isDomain(address)) {
+      bootstrap.option(ChannelOption.TCP_NODELAY, true);
+    }
+    ChannelFuture connecting = bootstrap.connect(address);
+    backend = connecting.channel();
+    connecting.addListener(this);
+  }
+
+  private TerminationState noServerState() {
+    for (Server candidate : context.pool().servers()) {
+      if (candidate.state() == ServerState.UP) {
+        return TerminationState.RESOURCE_LIMIT_DURING_CONNECT;
+      }
+    }
+    return TerminationState.SERVER_REFUSED_DURING_CONNECT;
+  }
+
+  /** The backend connect finished. */
+  @Override
+  public void operationComplete(ChannelFuture connecting) {
+    if (ended) {
+      connecting.channel().close();
+      return;
+    }
+    if (!connecting.isSuccess()) {
+      server.release();
+      server = null;
+      backend = null;
+      end(
+          connecting.cause() instanceof ConnectTimeoutException
+              ? TerminationState.SERVER_TIMEOUT_DURING_CONNECT
+              : TerminationState.SERVER_REFUSED_DURING_CONNECT,
+          connecting.cause());
+      return;
+    }
+    connectedNanos = System.nanoTime();
+    context.transport().configureRelaySocket(backend);
+    if (server.sendProxy() || server.sendProxyV2()) {
+      backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
+      backend.write(
+          ProxyHeaders.describe(clientAddress, client.localAddress(), server.sendProxyV2()),
+          backend.voidPromise());
+    }
+    if (early != null) {
+      backend.write(early, backend.voidPromise());
+      early = null;
+    }
+    backend.flush();
+    if (clientFinBeforeConnect) {
+      inputShutdown(true);
+    }
+    resumeReading(true);
+    resumeReading(false);
+    scheduleIdleCheck();
+  }
+
+  /** Keeps bytes that arrived before the server connection was ready. */
+  void keepEarlyBytes(ByteBuf bytes) {
+    bytesFromClient += bytes.readableBytes();
+    if (early == null) {
+      early = client.alloc().compositeBuffer();
+    }
+    early.addComponent(true, bytes);
+  }
+
+  /**
+   * Relays bytes read on one side to the other.
+   *
+   * @return {@code false} when the reading side should pause until the other drains
+   */
+  boolean relay(boolean fromClient, ByteBuf bytes) {
+    if (ended) {
+      bytes.release();
+      return false;
+    }
+    if (fromClient && connectedNanos < 0) {
+      keepEarlyBytes(bytes);
+      return false;
+    }
+    int length = bytes.readableBytes();
+    Channel target = fromClient ? backend : client;
+    if (fromClient) {
+      bytesFromClient += length;
+    } else {
+      bytesToClient += length;
+    }
+    target.write(bytes, target.voidPromise());
+    ChannelOutboundBuffer queued = target.unsafe().outboundBuffer();
+    if (queued != null && queued.totalPendingWriteBytes() > maxQueuedBytes) {
+      maxQueuedBytes = queued.totalPendingWriteBytes();
+    }
+    return target.isWritable();
+  }
+
+  void flushTowards(boolean towardsClient) {
+    Channel target = towardsClient ? client : backend;
+    if (target != null && connectedNanos >= 0) {
+      target.flush();
+    }
+  }
+
+  /** The side that had stalled drained its write buffer: read again from the other. */
+  void resumeReading(boolean readClient) {
+    Channel source = readClient ? client : backend;
+    // A side whose input is shut has nothing more to read; asking epoll for more fails.
+    boolean inputShut = readClient ? clientInputShut : backendInputShut;
+    if (source != null && !ended && !inputShut && connectedNanos >= 0) {
+      source.config().setAutoRead(true);
+    }
+  }
+
+  /** One side sent FIN: pass it on once every byte before it has been written. */
+  void inputShutdown(boolean clientSide) {
+    if (clientSide) {
+      clientInputShut = true;
+      if (connectedNanos < 0) {
+        clientFinBeforeConnect = true;
+        return;
+      }
+      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownBackendOutput);
+    } else {
+      backendInputShut = true;
+      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownClientOutput);
+    }
+  }
+
+  private void shutdownOutput(boolean clientSide) {
+    Channel target = clientSide ? client : backend;
+    if (!ended && target.isActive()) {
+      ((DuplexChannel) target).shutdownOutput().addListener(outputShut);
+    }
+  }
+
+  private void finishIfBothDone() {
+    if (clientInputShut && backendInputShut) {
+      end(TerminationState.NORMAL, null);
+    }
+  }
+
+  /** One side's socket closed: forward what is queued to the other, then end. */
+  void closedBy(boolean clientSide) {
+    if (ended || (!clientSide && connectedNanos < 0)) {
+      return;
+    }
+    if (connectedNanos < 0) {
+      end(TerminationState.CLIENT_ABORTED_DURING_CONNECT, null);
+      return;
+    }
+    Channel other = clientSide ? backend : client;
+    other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> end(TerminationState.NORMAL, null));
+  }
+
+  /** A socket error (reset, broken pipe) on one side: an expected outcome, not a bug. */
+  void failedOn(boolean clientSide, Throwable cause) {
+    if (connectedNanos < 0 && clientSide) {
+      end(TerminationState.CLIENT_ABORTED_DURING_CONNECT, cause);
+    } else if (cause instanceof IOException) {
+      end(
+          clientSide
+              ? TerminationState.CLIENT_ABORTED_DURING_DATA
+              : TerminationState.SERVER_CLOSED_DURING_DATA,
+          cause);
+    } else {
+      end(TerminationState.INTERNAL_ERROR_DURING_DATA, cause);
+    }
+  }
+
+  /** Ends the session now: closes both sides, gives back the server slot, logs one line. */
+  void end(TerminationState state, Throwable cause) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (state == TerminationState.INTERNAL_ERROR_DURING_DATA) {
+      log.warn("internal error on a connection from {}", clientAddress, cause);
+    }
+    cancelTimer();
+    if (early != null) {
+      early.release();
+      early = null;
+    }
+    client.close();
+    if (backend != null) {
+      backend.close();
+    }
+    if (server != null) {
+      server.release();
+    }
+    context.stats().sessionEnded(state, maxQueuedBytes, bytesFromClient, bytesToClient);
+    long now = System.nanoTime();
+    context
+        .accessLog()
+        .record(
+            new ConnectionRecord(
+                acceptEpochMillis,
+                SocketAddresses.format(clientAddress),
+                context.listener(),
+                context.pool().name(),
+                server == null ? NO_SERVER : server.name(),
+                0,
+                connectedNanos < 0 ? -1 : millis(connectedNanos - connectStartNanos),
+                millis(now - acceptNanos),
+                bytesFromClient,
+                bytesToClient,
+                state));
+  }
+
+  /** Closes the session on a stop whose drain time has run out. */
+  void kill() {
+    end(TerminationState.KILLED_DURING_DATA, null);
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
+  private long clientHash() {
+    if (clientAddress instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return Arrays.hashCode(inet.getAddress().getAddress());
+    }
+    return 0;
+  }
+
+  // The timer: first the PROXY-header deadline, then the idle check.
+
+  @Override
+  public void run() {
+    timer = null;
+    if (ended) {
+      return;
+    }
+    if (connectedNanos < 0) {
+      end(TerminationState.CLIENT_TIMEOUT_DURING_REQUEST, null);
+      return;
+    }
+    long pendingToClient = pending(client);
+    long pendingToBackend = pending(backend);
+    long now = System.nanoTime();
+    // Progress is any byte read, or any byte of a queued write taken by the kernel.
+    if (bytesFromClient != seenFromClient
+        || bytesToClient != seenToClient
+        || pendingToClient != seenPendingToClient
+        || pendingToBackend != seenPendingToBackend) {
+      seenFromClient = bytesFromClient;
+      seenToClient = bytesToClient;
+      seenPendingToClient = pendingToClient;
+      seenPendingToBackend = pendingToBackend;
+      idleSinceNanos = now;
+    } else if (now - idleSinceNanos >= context.idleTimeout().toNanos()) {
+      end(
+          pendingToBackend > 0 && pendingToClient == 0
+              ? TerminationState.SERVER_TIMEOUT_DURING_DATA
+              : TerminationState.CLIENT_TIMEOUT_DURING_DATA,
+          null);
+      return;
+    }
+    scheduleIdleCheck();
+  }
+
+  /**
+   * Checks four times per idle timeout, so an idle connection closes between 1 and 1.25 timeouts
+   * after its last progress, with no clock read on the relay path.
+   */
+  private void scheduleIdleCheck() {
+    if (idleSinceNanos == 0) {
+      idleSinceNanos = System.nanoTime();
+    }
+    long period = Math.max(context.idleTimeout().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(1));
+    timer = client.eventLoop().schedule(this, period, TimeUnit.NANOSECONDS);
+  }
+
+  private static long pending(Channel channel) {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+}

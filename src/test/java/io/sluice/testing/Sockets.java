@@ -1,0 +1,59 @@
+package io.sluice.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Random;
+
+/** Small blocking-socket routines shared by the integration tests. */
+public final class Sockets {
+  private Sockets() {}
+
+  public static Socket connect(SocketAddress address) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(address, 5_000);
+    socket.setSoTimeout(20_000);
+    return socket;
+  }
+
+  public static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  /** {@code length} pseudo-random bytes from {@code seed}. */
+  public static byte[] randomBytes(int length, long seed) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  public static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  /** Reads {@code in} to its end and returns the SHA-256 and the length. */
+  public static String[] drainWithDigest(InputStream in) throws IOException {
+    MessageDigest digest = digest();
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      digest.update(buffer, 0, n);
+      total += n;
+    }
+    return new String[] {HexFormat.of().formatHex(digest.digest()), Long.toString(total)};
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
