@@ -1,0 +1,58 @@
+package io.sluice.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ServerTest {
+  @Test
+  void refusesASlotWhenAtItsLimitAndGivesItBackOnRelease() {
+    Server server = new Server("s", null, 1, 2, false, false);
+    assertThat(server.tryTake()).isTrue();
+    assertThat(server.tryTake()).isTrue();
+    assertThat(server.tryTake()).isFalse();
+    server.release();
+    assertThat(server.tryTake()).isTrue();
+    assertThat(server.active()).isEqualTo(2);
+  }
+
+  @Test
+  void takesNoSlotUnlessUp() {
+    Server server = new Server("s", null, 1, 0, false, false);
+    for (ServerState state :
+        new ServerState[] {ServerState.DOWN, ServerState.DRAIN, ServerState.MAINT}) {
+      server.state(state);
+      assertThat(server.tryTake()).as(state.name()).isFalse();
+    }
+  }
+
+  @Test
+  void neverExceedsItsLimitUnderConcurrentTakes() throws Exception {
+    Server server = new Server("s", null, 1, 50, false, false);
+    AtomicInteger granted = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    for (int t = 0; t < 4; t++) {
+      threads.submit(
+          () -> {
+            start.await();
+            for (int i = 0; i < 1_000; i++) {
+              if (server.tryTake()) {
+                granted.incrementAndGet();
+              }
+            }
+            return null;
+          });
+    }
+    start.countDown();
+    threads.shutdown();
+    assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(granted.get()).isEqualTo(50);
+    assertThat(server.active()).isEqualTo(50);
+  }
+}
