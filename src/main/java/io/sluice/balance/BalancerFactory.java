@@ -3,6 +3,6 @@ package io.sluice.balance;
 /** Makes a fresh balancer for one event loop; a pool holds one factory and many balancers. */
 @FunctionalInterface
 public interface BalancerFactory {
-  /** A new balancer for {@code serverCount} servers. */
-  Balancer create(int serverCount);
+  /** A new balancer for the servers of {@code view}, which keeps their number and order. */
+  Balancer create(ServerView view);
 }

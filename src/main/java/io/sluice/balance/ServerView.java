@@ -16,4 +16,10 @@ public interface ServerView {
 
   /** Connections the server holds now. */
   int active(int server);
+
+  /**
+   * A stable identity of the server (a hash of its configured address), so that sticky algorithms
+   * keep their mapping when other servers come and go.
+   */
+  long key(int server);
 }

@@ -11,8 +11,8 @@ package io.sluice.balance;
 public final class SmoothWeightedRoundRobin implements Balancer {
   private final int[] current;
 
-  public SmoothWeightedRoundRobin(int serverCount) {
-    this.current = new int[serverCount];
+  public SmoothWeightedRoundRobin(ServerView view) {
+    this.current = new int[view.size()];
   }
 
   @Override

@@ -23,8 +23,7 @@ public final class Pool implements ServerView {
     this.name = name;
     this.servers = servers.toArray(new Server[0]);
     this.connectTimeout = connectTimeout;
-    int count = this.servers.length;
-    this.balancers = ThreadLocal.withInitial(() -> balancer.create(count));
+    this.balancers = ThreadLocal.withInitial(() -> balancer.create(this));
   }
 
   /**
@@ -93,5 +92,10 @@ public final class Pool implements ServerView {
   @Override
   public int active(int server) {
     return servers[server].active();
+  }
+
+  @Override
+  public long key(int server) {
+    return servers[server].name().hashCode() * 0x9E3779B97F4A7C15L;
   }
 }

@@ -1,0 +1,112 @@
+package io.sluice.testing;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sluice as a separate process, started from the built jar as a user would, with its stdout and
+ * stderr captured to files. Killed on close if still running.
+ */
+public final class SluiceProcess implements AutoCloseable {
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+
+  private SluiceProcess(Process process, Path stdout, Path stderr) {
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /** Starts {@code java -jar sluice.jar args...}, capturing output under {@code dir}. */
+  public static SluiceProcess start(Path dir, String... args) throws IOException {
+    String jar = System.getenv().getOrDefault("SLUICE_JAR", "target/sluice.jar");
+    if (!new File(jar).isFile()) {
+      fail("the Sluice jar is missing at " + jar + " (run mvn package first)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-jar");
+    command.add(jar);
+    command.addAll(List.of(args));
+    Path stdout = Files.createTempFile(dir, "sluice", ".out");
+    Path stderr = Files.createTempFile(dir, "sluice", ".err");
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
+    return new SluiceProcess(process, stdout, stderr);
+  }
+
+  public String stdout() throws IOException {
+    return Files.readString(stdout, StandardCharsets.UTF_8);
+  }
+
+  public String stderr() throws IOException {
+    return Files.readString(stderr, StandardCharsets.UTF_8);
+  }
+
+  /** Waits until stdout or stderr matches {@code regex}; returns the match's first group. */
+  public String awaitOutput(String regex, Duration timeout) throws Exception {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String text : new String[] {stdout(), stderr()}) {
+        Matcher matcher = pattern.matcher(text);
+        if (matcher.find()) {
+          return matcher.groupCount() > 0 ? matcher.group(1) : matcher.group();
+        }
+      }
+      if (!process.isAlive()) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    return fail(
+        "no output matching /"
+            + regex
+            + "/ within "
+            + timeout
+            + "\nstdout:\n"
+            + stdout()
+            + "\nstderr:\n"
+            + stderr());
+  }
+
+  /** Sends SIGTERM, as an orchestrator stopping the service would. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit and returns its status. */
+  public int awaitExit(Duration timeout) throws Exception {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      fail("Sluice did not exit within " + timeout + "\nstderr:\n" + stderr());
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
