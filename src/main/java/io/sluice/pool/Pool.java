@@ -16,13 +16,22 @@ public final class Pool implements ServerView {
   private final String name;
   private final Server[] servers;
   private final Duration connectTimeout;
+  private final ServerQueue queue;
+  private final Duration queueTimeout;
   private final ThreadLocal<Balancer> balancers;
 
   public Pool(
-      String name, List<Server> servers, BalancerFactory balancer, Duration connectTimeout) {
+      String name,
+      List<Server> servers,
+      BalancerFactory balancer,
+      Duration connectTimeout,
+      int queueMax,
+      Duration queueTimeout) {
     this.name = name;
     this.servers = servers.toArray(new Server[0]);
     this.connectTimeout = connectTimeout;
+    this.queue = new ServerQueue(queueMax);
+    this.queueTimeout = queueTimeout;
     this.balancers = ThreadLocal.withInitial(() -> balancer.create(this));
   }
 
@@ -35,6 +44,14 @@ public final class Pool implements ServerView {
    * @return the server, its slot taken; or {@code null} when none has room
    */
   public Server acquire(long hash, Server avoid) {
+    if (!queue.isEmpty()) {
+      // Freed slots belong to the queue's head first; a newcomer may not overtake it.
+      return null;
+    }
+    return pick(hash, avoid);
+  }
+
+  private Server pick(long hash, Server avoid) {
     Balancer balancer = balancers.get();
     int avoidIndex = indexOf(avoid);
     // A pick is a hint; another event loop may take the last slot between pick and take.
@@ -49,6 +66,72 @@ public final class Pool implements ServerView {
       }
     }
     return null;
+  }
+
+  /**
+   * Queues {@code waiter} after {@link #acquire} found no room; it will be offered the next freed
+   * slot in turn, or must time out by itself after {@link #queueTimeout()} and {@link
+   * ServerQueue#remove} itself.
+   */
+  public Assignment enqueue(Waiter waiter) {
+    if (!anyServerUp()) {
+      return Assignment.NO_SERVER;
+    }
+    if (!queue.add(waiter)) {
+      return Assignment.FULL;
+    }
+    // A slot may have been freed between the failed acquire and the add: offer it now.
+    offerRoomToQueue();
+    return Assignment.QUEUED;
+  }
+
+  /**
+   * Gives back a slot on {@code server}: straight to the queue's head while the server still takes
+   * connections, else to the server.
+   */
+  public void release(Server server) {
+    if (!queue.isEmpty() && server.state() == ServerState.UP && queue.handOver(server)) {
+      return;
+    }
+    server.release();
+    if (!queue.isEmpty()) {
+      offerRoomToQueue();
+    }
+  }
+
+  /**
+   * Hands slots to waiters while servers have room: after a server comes up, gains weight or room
+   * appears while waiters were being added.
+   */
+  public void offerRoomToQueue() {
+    while (!queue.isEmpty()) {
+      Server server = pick(0, null);
+      if (server == null) {
+        return;
+      }
+      if (!queue.handOver(server)) {
+        server.release();
+        return;
+      }
+    }
+  }
+
+  /** Whether at least one server takes new connections (up, whatever its load). */
+  public boolean anyServerUp() {
+    for (Server server : servers) {
+      if (server.state() == ServerState.UP) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public ServerQueue queue() {
+    return queue;
+  }
+
+  public Duration queueTimeout() {
+    return queueTimeout;
   }
 
   private int indexOf(Server server) {

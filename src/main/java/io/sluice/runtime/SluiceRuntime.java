@@ -109,7 +109,13 @@ public final class SluiceRuntime implements AutoCloseable {
       }
       pools.put(
           pool.name(),
-          new Pool(pool.name(), servers, SmoothWeightedRoundRobin::new, pool.timeouts().connect()));
+          new Pool(
+              pool.name(),
+              servers,
+              SmoothWeightedRoundRobin::new,
+              pool.timeouts().connect(),
+              0,
+              Duration.ofMillis(500)));
     }
   }
 
