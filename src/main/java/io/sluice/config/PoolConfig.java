@@ -23,8 +23,8 @@ public record PoolConfig(
   /** Timeouts towards this pool's servers. */
   public record PoolTimeouts(Duration connect) {
     /**
-     * One second: a server on the same network answers a SYN in well under a millisecond; a
-     * server that has not answered in a second is better retried elsewhere.
+     * One second: a server on the same network answers a SYN in well under a millisecond; a server
+     * that has not answered in a second is better retried elsewhere.
      */
     public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(1);
 
