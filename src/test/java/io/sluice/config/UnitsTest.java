@@ -1,9 +1,11 @@
 package io.sluice.config;
 
+import static io.sluice.config.ConfigLoaderTest.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,5 +78,55 @@ class UnitsTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> DataSize.parse(text))
         .withMessage("expected a size such as 16KiB or 1MiB, got '" + text + "'");
+  }
+
+  @Test
+  void reportsABadDurationInAFileAsAConfigError() {
+    String yaml =
+        """
+        listeners:
+          - name: git-ssh
+            bind: [":2222"]
+            pool: ssh
+            timeouts: {idle: 5 parsecs, proxy_header: [5s]}
+        pools:
+          - {name: ssh, servers: [{address: "10.0.0.11:22"}]}
+        drain_timeout: 30
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:16: listeners[0].timeouts.idle: expected a duration such as 500ms or"
+                + " 2s, got '5 parsecs'",
+            "sluice.yaml:5:33: listeners[0].timeouts.proxy_header: expected a duration such as"
+                + " 500ms or 2s, got a list",
+            "sluice.yaml:8:1: drain_timeout: expected a duration such as 500ms or 2s, got '30'");
+  }
+
+  /** Rate and DataSize are in no record yet; a stand-in shows they bind like Duration does. */
+  record Limits(Rate acceptRate, DataSize buffer) {}
+
+  @Test
+  void bindsRatesAndSizesFromYaml() throws IOException {
+    Limits limits =
+        ConfigLoader.MAPPER.readValue("accept_rate: 4000/s\nbuffer: 16KiB\n", Limits.class);
+
+    assertThat(limits)
+        .isEqualTo(new Limits(new Rate(4000, Duration.ofSeconds(1)), new DataSize(16_384)));
+  }
+
+  @Test
+  void reportsBadRatesAndSizesToTheProblemHandler() throws IOException {
+    CollectingProblemHandler handler = new CollectingProblemHandler();
+
+    ConfigLoader.MAPPER
+        .readerFor(Limits.class)
+        .withHandler(handler)
+        .readValue("accept_rate: fast\nbuffer: [16KiB]\n");
+
+    assertThat(handler.problems())
+        .containsExactly(
+            new Problem("accept_rate", "expected a rate such as 100/s or 10/m, got 'fast'"),
+            new Problem("buffer", "expected a size such as 16KiB or 1MiB, got a list"));
   }
 }
