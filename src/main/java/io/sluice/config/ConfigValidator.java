@@ -1,0 +1,219 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The checks binding cannot make: ranges, names that must be unique, listeners that must find their
+ * pool, and addresses that must parse and be bindable. Every problem is reported, by key path, in
+ * the order of the file's keys.
+ *
+ * <p>Not thread-safe: one instance per validation.
+ */
+final class ConfigValidator {
+  private static final String LISTENERS = "listeners";
+  private static final String POOLS = "pools";
+
+  /** The protocols listeners can run today; the others parse so the file can name them. */
+  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP);
+
+  private final List<Problem> problems = new ArrayList<>();
+
+  /** The first bind of each address, to catch two listeners on one. */
+  private final Map<Endpoint, String> boundAt = new HashMap<>();
+
+  private ConfigValidator() {}
+
+  static List<Problem> validate(Config config) {
+    ConfigValidator validator = new ConfigValidator();
+    validator.checkListeners(config);
+    validator.checkPools(config.pools());
+    validator.checkPositive("drain_timeout", config.drainTimeout());
+    validator.checkAccessLog(config.accessLog());
+    return List.copyOf(validator.problems);
+  }
+
+  private void checkListeners(Config config) {
+    if (config.listeners().isEmpty()) {
+      report(LISTENERS, "at least one listener is required");
+      return;
+    }
+    List<String> poolNames =
+        config.pools().stream().map(PoolConfig::name).filter(Objects::nonNull).toList();
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < config.listeners().size(); i++) {
+      String path = KeyPath.item(LISTENERS, i);
+      ListenerConfig listener = config.listeners().get(i);
+      checkName(path, listener.name(), names, "listener");
+      checkBind(KeyPath.child(path, "bind"), listener.bind());
+      checkProtocol(path, listener.protocol());
+      checkPoolReference(path, listener, poolNames);
+      checkRange(KeyPath.child(path, "backlog"), listener.backlog(), 1, 65_535);
+      checkAtLeastOne(KeyPath.child(path, "max_connections"), listener.maxConnections());
+      String timeouts = KeyPath.child(path, "timeouts");
+      checkPositive(KeyPath.child(timeouts, "idle"), listener.timeouts().idle());
+      checkPositive(KeyPath.child(timeouts, "proxy_header"), listener.timeouts().proxyHeader());
+    }
+  }
+
+  private void checkName(String path, String name, Map<String, String> seen, String what) {
+    String namePath = KeyPath.child(path, "name");
+    if (name == null || name.isBlank()) {
+      report(namePath, "a name is required");
+      return;
+    }
+    String first = seen.putIfAbsent(name, path);
+    if (first != null) {
+      report(namePath, what + " name '" + name + "' is already used by " + first);
+    }
+  }
+
+  private void checkBind(String path, List<String> addresses) {
+    if (addresses.isEmpty()) {
+      report(path, "at least one address is required");
+      return;
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      String itemPath = KeyPath.item(path, i);
+      String text = addresses.get(i);
+      Endpoint endpoint;
+      try {
+        endpoint = Endpoint.parse(text);
+      } catch (IllegalArgumentException e) {
+        report(itemPath, e.getMessage());
+        continue;
+      }
+      String hostProblem =
+          endpoint.kind() == Endpoint.Kind.INET ? BindHostCheck.problem(endpoint.host()) : null;
+      if (hostProblem != null) {
+        report(itemPath, hostProblem);
+      }
+      String first = boundAt.putIfAbsent(endpoint, itemPath);
+      if (first != null) {
+        report(itemPath, "'" + text + "' is already bound by " + first);
+      }
+    }
+  }
+
+  private void checkProtocol(String path, Protocol protocol) {
+    if (!SUPPORTED.contains(protocol)) {
+      report(
+          KeyPath.child(path, "protocol"),
+          "protocol '"
+              + YamlNames.word(protocol)
+              + "' is not supported yet (supported: "
+              + YamlNames.word(Protocol.TCP)
+              + ")");
+    }
+  }
+
+  private void checkPoolReference(String path, ListenerConfig listener, List<String> poolNames) {
+    String poolPath = KeyPath.child(path, "pool");
+    String pool = listener.pool();
+    if (pool == null || pool.isBlank()) {
+      if (listener.protocol() == Protocol.TCP) {
+        report(poolPath, "a tcp listener needs a pool");
+      }
+      return;
+    }
+    if (poolNames.contains(pool)) {
+      return;
+    }
+    String suggestion = DidYouMean.closest(pool, poolNames);
+    if (suggestion != null) {
+      report(poolPath, "no pool named '" + pool + "', did you mean '" + suggestion + "'?");
+    } else if (poolNames.isEmpty()) {
+      report(poolPath, "no pool named '" + pool + "' (no pools are defined)");
+    } else {
+      report(
+          poolPath, "no pool named '" + pool + "' (pools: " + String.join(", ", poolNames) + ")");
+    }
+  }
+
+  private void checkPools(List<PoolConfig> pools) {
+    Map<String, String> names = new HashMap<>();
+    for (int i = 0; i < pools.size(); i++) {
+      String path = KeyPath.item(POOLS, i);
+      PoolConfig pool = pools.get(i);
+      checkName(path, pool.name(), names, "pool");
+      String serversPath = KeyPath.child(path, "servers");
+      if (pool.servers().isEmpty()) {
+        report(serversPath, "a pool needs at least one server");
+      }
+      for (int j = 0; j < pool.servers().size(); j++) {
+        checkServer(KeyPath.item(serversPath, j), pool.servers().get(j));
+      }
+      checkPositive(
+          KeyPath.child(KeyPath.child(path, "timeouts"), "connect"), pool.timeouts().connect());
+    }
+  }
+
+  private void checkServer(String path, ServerConfig server) {
+    checkServerAddress(KeyPath.child(path, "address"), server.address());
+    checkRange(KeyPath.child(path, "weight"), server.weight(), 1, 256);
+    if (server.maxConnections() < 0) {
+      report(
+          KeyPath.child(path, "max_connections"),
+          "expected 0 (no limit) or more, got " + server.maxConnections());
+    }
+    if (server.sendProxy() && server.sendProxyV2()) {
+      report(
+          KeyPath.child(path, "send_proxy_v2"),
+          "send_proxy and send_proxy_v2 cannot both be true (choose one PROXY protocol version)");
+    }
+  }
+
+  /** A server is connected to, so unlike a bind it needs a host and a port other than 0. */
+  private void checkServerAddress(String path, String address) {
+    Endpoint endpoint;
+    try {
+      endpoint = Endpoint.parse(address);
+    } catch (IllegalArgumentException e) {
+      report(path, e.getMessage());
+      return;
+    }
+    if (endpoint.kind() != Endpoint.Kind.INET) {
+      return;
+    }
+    if (endpoint.host().isEmpty()) {
+      report(path, "'" + address + "' has no host (expected: host:port)");
+    } else if (endpoint.port() == 0) {
+      report(path, "'" + address + "' has port 0 (expected: 1 to 65535)");
+    }
+  }
+
+  private void checkAccessLog(AccessLogConfig accessLog) {
+    if (accessLog.path().isBlank()) {
+      report("access_log.path", "expected a file path, stdout or off");
+    }
+    checkAtLeastOne("access_log.queue", accessLog.queue());
+  }
+
+  private void checkRange(String path, int value, int min, int max) {
+    if (value < min || value > max) {
+      report(path, "expected " + min + " to " + max + ", got " + value);
+    }
+  }
+
+  private void checkAtLeastOne(String path, int value) {
+    if (value < 1) {
+      report(path, "expected at least 1, got " + value);
+    }
+  }
+
+  private void checkPositive(String path, Duration duration) {
+    if (duration.isZero() || duration.isNegative()) {
+      report(
+          path, "expected a duration greater than 0, got " + (duration.isZero() ? "0" : duration));
+    }
+  }
+
+  private void report(String path, String message) {
+    problems.add(new Problem(path, message));
+  }
+}

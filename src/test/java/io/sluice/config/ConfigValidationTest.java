@@ -1,0 +1,327 @@
+package io.sluice.config;
+
+import static io.sluice.config.ConfigLoaderTest.errors;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Errors found after binding: ranges, references, uniqueness and addresses. */
+class ConfigValidationTest {
+
+  private static final String POOLS =
+      """
+      pools:
+        - {name: ssh, servers: [{address: "10.0.0.11:22"}]}
+      """;
+
+  private static final String LISTENERS =
+      """
+      listeners:
+        - {name: git-ssh, bind: [":2222"], pool: ssh}
+      """;
+
+  @Test
+  void reportsValuesOutOfRangeOnAListener() {
+    String yaml =
+        """
+        listeners:
+          - name: git-ssh
+            bind: [":2222"]
+            pool: ssh
+            backlog: 0
+            max_connections: 0
+            timeouts: {idle: 0s, proxy_header: 0}
+          - {name: git, bind: [":2223"], pool: ssh, backlog: 65536}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:5: listeners[0].backlog: expected 1 to 65535, got 0",
+            "sluice.yaml:6:5: listeners[0].max_connections: expected at least 1, got 0",
+            "sluice.yaml:7:16: listeners[0].timeouts.idle: expected a duration greater than 0,"
+                + " got 0",
+            "sluice.yaml:7:26: listeners[0].timeouts.proxy_header: expected a duration greater"
+                + " than 0, got 0",
+            "sluice.yaml:8:45: listeners[1].backlog: expected 1 to 65535, got 65536");
+  }
+
+  @Test
+  void reportsValuesOutOfRangeOnAServer() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers:
+                  - {address: "10.0.0.11:22", weight: 0}
+                  - {address: "10.0.0.12:22", weight: 257, max_connections: -1}
+                timeouts: {connect: 0}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:35: pools[0].servers[0].weight: expected 1 to 256, got 0",
+            "sluice.yaml:7:35: pools[0].servers[1].weight: expected 1 to 256, got 257",
+            "sluice.yaml:7:48: pools[0].servers[1].max_connections: expected 0 (no limit) or"
+                + " more, got -1",
+            "sluice.yaml:8:16: pools[0].timeouts.connect: expected a duration greater than 0,"
+                + " got 0");
+  }
+
+  @Test
+  void reportsTopLevelValuesOutOfRange() {
+    String yaml =
+        LISTENERS
+            + POOLS
+            + """
+            drain_timeout: 0ms
+            access_log: {path: "", queue: 0}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:1: drain_timeout: expected a duration greater than 0, got 0",
+            "sluice.yaml:6:14: access_log.path: expected a file path, stdout or off",
+            "sluice.yaml:6:24: access_log.queue: expected at least 1, got 0");
+  }
+
+  @Test
+  void requiresAtLeastOneListener() {
+    assertThat(errors(POOLS))
+        .containsExactly("sluice.yaml:1:1: listeners: at least one listener is required");
+  }
+
+  @Test
+  void reportsAListenerWithoutNameBindOrPoolAtTheListener() {
+    String yaml =
+        """
+        listeners:
+          - protocol: tcp
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:5: listeners[0].name: a name is required",
+            "sluice.yaml:2:5: listeners[0].bind: at least one address is required",
+            "sluice.yaml:2:5: listeners[0].pool: a tcp listener needs a pool");
+  }
+
+  @Test
+  void reportsAPoolThatDoesNotExistWithASuggestion() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: shh}
+          - {name: git-web, bind: [":2223"], pool: web}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:38: listeners[0].pool: no pool named 'shh', did you mean 'ssh'?",
+            "sluice.yaml:3:38: listeners[1].pool: no pool named 'web' (pools: ssh)");
+  }
+
+  @Test
+  void reportsAPoolNamedWhenNoPoolsExist() {
+    assertThat(errors(LISTENERS))
+        .containsExactly(
+            "sluice.yaml:2:38: listeners[0].pool: no pool named 'ssh' (no pools are" + " defined)");
+  }
+
+  @Test
+  void reportsAPoolWithoutServers() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: []
+              - name: web
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:5: pools[0].servers: a pool needs at least one server",
+            "sluice.yaml:6:5: pools[1].servers: a pool needs at least one server");
+  }
+
+  @Test
+  void reportsDuplicateListenerAndPoolNames() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh}
+          - {name: git-ssh, bind: [":2223"], pool: ssh}
+        pools:
+          - {name: ssh, servers: [{address: "10.0.0.11:22"}]}
+          - {name: ssh, servers: [{address: "10.0.0.12:22"}]}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:3:6: listeners[1].name: listener name 'git-ssh' is already used by"
+                + " listeners[0]",
+            "sluice.yaml:6:6: pools[1].name: pool name 'ssh' is already used by pools[0]");
+  }
+
+  @Test
+  void reportsTheSameBindAddressInTwoListeners() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222", "unix:/run/ssh.sock"], pool: ssh}
+          - {name: git-ssh-2, bind: ["unix:/run/ssh.sock", ":2222"], pool: ssh}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:3:30: listeners[1].bind[0]: 'unix:/run/ssh.sock' is already bound by"
+                + " listeners[0].bind[1]",
+            "sluice.yaml:3:52: listeners[1].bind[1]: ':2222' is already bound by"
+                + " listeners[0].bind[0]");
+  }
+
+  @Test
+  void reportsAddressesThatDoNotParse() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: ["2222", "[::1:2222", "unix:ssh.sock"], pool: ssh}
+        pools:
+          - name: ssh
+            servers:
+              - {address: "::1:22"}
+              - {address: "10.0.0.11:ssh"}
+              - {weight: 2}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:28: listeners[0].bind[0]: '2222' has no port (expected: host:port,"
+                + " [ipv6]:port or :port)",
+            "sluice.yaml:2:36: listeners[0].bind[1]: '[::1:2222' has an unclosed IPv6 bracket"
+                + " (expected: [ipv6]:port)",
+            "sluice.yaml:2:49: listeners[0].bind[2]: 'unix:ssh.sock' is not a unix address"
+                + " (expected: unix:/path or unix:@abstract-name)",
+            "sluice.yaml:6:10: pools[0].servers[0].address: '::1:22' is an IPv6 address without"
+                + " brackets (expected: [ipv6]:port)",
+            "sluice.yaml:7:10: pools[0].servers[1].address: '10.0.0.11:ssh' has no valid port"
+                + " number",
+            "sluice.yaml:8:9: pools[0].servers[2].address: an address is required");
+  }
+
+  @Test
+  void reportsServerAddressesThatCannotBeConnectedTo() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: ":22"}, {address: "10.0.0.11:0"}]
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:16: pools[0].servers[0].address: ':22' has no host (expected:"
+                + " host:port)",
+            "sluice.yaml:5:34: pools[0].servers[1].address: '10.0.0.11:0' has port 0 (expected:"
+                + " 1 to 65535)");
+  }
+
+  @Test
+  void acceptsBindHostsThisMachineCanBind() {
+    String yaml =
+        """
+        listeners:
+          - name: git-ssh
+            bind: [":2222", "0.0.0.0:2223", "[::]:2224", "127.0.0.1:2225", "127.0.0.2:2226",
+                   "[::1]:2227", "localhost:2228", "unix:@sluice"]
+            pool: ssh
+        """
+            + POOLS;
+
+    assertThat(ConfigLoader.parse(yaml, "sluice.yaml").errors()).isEmpty();
+  }
+
+  @Test
+  void reportsBindHostsThisMachineCannotBind() {
+    String yaml =
+        """
+        listeners:
+          - name: git-ssh
+            bind: ["192.0.2.1:2222", "example.com:2223", "[fe80::zz]:2224", "10.1:2225"]
+            pool: ssh
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:3:12: listeners[0].bind[0]: host '192.0.2.1' is not an address of this"
+                + " machine",
+            "sluice.yaml:3:30: listeners[0].bind[1]: host 'example.com' is not an IP address"
+                + " (expected: an IP address of this machine, localhost, or :port for all"
+                + " addresses)",
+            "sluice.yaml:3:50: listeners[0].bind[2]: host 'fe80::zz' is not an IP address"
+                + " (expected: an IP address of this machine, localhost, or :port for all"
+                + " addresses)",
+            "sluice.yaml:3:69: listeners[0].bind[3]: host '10.1' is not an IP address"
+                + " (expected: an IP address of this machine, localhost, or :port for all"
+                + " addresses)");
+  }
+
+  @Test
+  void rejectsProtocolsOtherThanTcpForNow() {
+    String yaml =
+        """
+        listeners:
+          - {name: web, bind: [":8080"], protocol: http}
+          - {name: dns, bind: [":5353"], protocol: udp, pool: ssh}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
+                + " (supported: tcp)",
+            "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
+                + " (supported: tcp)");
+  }
+
+  @Test
+  void reportsBothProxyProtocolVersionsOnOneServer() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers:
+                  - address: 10.0.0.11:22
+                    send_proxy: true
+                    send_proxy_v2: true
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:8:9: pools[0].servers[0].send_proxy_v2: send_proxy and send_proxy_v2"
+                + " cannot both be true (choose one PROXY protocol version)");
+  }
+
+  @Test
+  void reportsAValueReplacedByADefaultOnlyOnce() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: ":2222", pool: {name: ssh}}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:21: listeners[0].bind: expected a list, got ':2222'",
+            "sluice.yaml:2:36: listeners[0].pool: expected a string, got a map");
+  }
+}
