@@ -1,13 +1,8 @@
 package io.sluice.cli;
 
-import io.sluice.config.AccessLogConfig;
-import io.sluice.config.Balance;
 import io.sluice.config.Config;
-import io.sluice.config.ListenerConfig;
-import io.sluice.config.PoolConfig;
-import io.sluice.config.Protocol;
-import io.sluice.config.ServerConfig;
-import java.util.ArrayList;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigResult;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,24 +31,34 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The demo's configuration, written as a user would write it, so the demo also shows the file
+   * format.
+   */
   static Config demoConfig(int port, List<String> backendAddresses) {
-    List<ServerConfig> servers = new ArrayList<>();
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            access_log: {path: stdout}
+            listeners:
+              - name: demo
+                bind: ["127.0.0.1:%d"]
+                protocol: tcp
+                pool: demo-backends
+            pools:
+              - name: demo-backends
+                balance: round_robin
+                servers:
+            """
+                .formatted(port));
     for (String address : backendAddresses) {
-      servers.add(new ServerConfig(address, null, null, null, null));
+      yaml.append("      - {address: \"").append(address).append("\"}\n");
     }
-    ListenerConfig listener =
-        new ListenerConfig(
-            "demo",
-            List.of("127.0.0.1:" + port),
-            Protocol.TCP,
-            "demo-backends",
-            null,
-            null,
-            null,
-            null,
-            null);
-    PoolConfig pool = new PoolConfig("demo-backends", Balance.ROUND_ROBIN, servers, null);
-    return new Config(List.of(listener), List.of(pool), null, new AccessLogConfig("stdout", null));
+    ConfigResult result = ConfigLoader.parse(yaml.toString(), "demo");
+    if (!result.ok()) {
+      throw new IllegalStateException("the demo configuration is invalid: " + result.errors());
+    }
+    return result.config();
   }
 
   private static void printWhatToTry(String listener, List<String> backends) {

@@ -129,6 +129,8 @@ final class CollectingProblemHandler extends DeserializationProblemHandler {
       return Rate.EXPECTED;
     } else if (type == DataSize.class) {
       return DataSize.EXPECTED;
+    } else if (type == Percent.class) {
+      return Percent.EXPECTED;
     } else if (type.isEnum()) {
       return YamlNames.choices(YamlNames.words(type));
     } else if (Collection.class.isAssignableFrom(type)) {

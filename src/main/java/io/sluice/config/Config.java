@@ -10,12 +10,15 @@ import java.util.List;
  * @param pools groups of servers a listener balances over
  * @param drainTimeout how long open connections may run after a stop before they are closed
  * @param accessLog where the one line per finished connection goes
+ * @param maxConnections client connections open at once across every listener; absent: derived at
+ *     start from the open-files limit (two descriptors per relayed connection)
  */
 public record Config(
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
     Duration drainTimeout,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog,
+    Integer maxConnections) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short

@@ -32,6 +32,7 @@ final class ConfigModule extends SimpleModule {
     addDeserializer(Duration.class, new UnitDeserializer<>(Duration.class, DurationFormat::parse));
     addDeserializer(Rate.class, new UnitDeserializer<>(Rate.class, Rate::parse));
     addDeserializer(DataSize.class, new UnitDeserializer<>(DataSize.class, DataSize::parse));
+    addDeserializer(Percent.class, new UnitDeserializer<>(Percent.class, Percent::parse));
     setDeserializerModifier(new EnumWordsModifier());
   }
 

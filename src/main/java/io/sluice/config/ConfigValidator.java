@@ -35,6 +35,9 @@ final class ConfigValidator {
     validator.checkPools(config.pools());
     validator.checkPositive("drain_timeout", config.drainTimeout());
     validator.checkAccessLog(config.accessLog());
+    if (config.maxConnections() != null) {
+      validator.checkAtLeastOne("max_connections", config.maxConnections());
+    }
     return List.copyOf(validator.problems);
   }
 
@@ -58,6 +61,10 @@ final class ConfigValidator {
       String timeouts = KeyPath.child(path, "timeouts");
       checkPositive(KeyPath.child(timeouts, "idle"), listener.timeouts().idle());
       checkPositive(KeyPath.child(timeouts, "proxy_header"), listener.timeouts().proxyHeader());
+      if (listener.acceptRate() != null && listener.acceptRate().count() < 1) {
+        report(KeyPath.child(path, "accept_rate"), "expected at least 1 connection per period");
+      }
+      checkAtLeastOne(KeyPath.child(path, "accept_burst"), listener.acceptBurst());
     }
   }
 
@@ -150,6 +157,14 @@ final class ConfigValidator {
       }
       checkPositive(
           KeyPath.child(KeyPath.child(path, "timeouts"), "connect"), pool.timeouts().connect());
+      checkRange(KeyPath.child(path, "hash_balance_factor"), pool.hashBalanceFactor(), 101, 1_000);
+      String queuePath = KeyPath.child(path, "queue");
+      checkRange(KeyPath.child(queuePath, "max"), pool.queue().max(), 0, 1_000_000);
+      checkPositive(KeyPath.child(queuePath, "timeout"), pool.queue().timeout());
+      String retryPath = KeyPath.child(path, "retry");
+      checkRange(KeyPath.child(retryPath, "attempts"), pool.retry().attempts(), 0, 10);
+      checkRange(
+          KeyPath.child(retryPath, "min_per_second"), pool.retry().minPerSecond(), 0, 1_000_000);
     }
   }
 

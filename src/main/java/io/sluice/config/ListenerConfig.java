@@ -17,6 +17,9 @@ import java.util.List;
  * @param reusePort bind one socket per event loop with SO_REUSEPORT (Linux, inet addresses)
  * @param maxConnections connections open at once on this listener; more wait in the kernel backlog
  * @param timeouts idle and header timeouts
+ * @param acceptRate new connections accepted per second across every event loop; the excess waits
+ *     in the kernel backlog. Absent: no limit
+ * @param acceptBurst connections accepted at once after a quiet spell, above the steady rate
  */
 public record ListenerConfig(
     String name,
@@ -27,7 +30,9 @@ public record ListenerConfig(
     Integer backlog,
     Boolean reusePort,
     Integer maxConnections,
-    ListenerTimeouts timeouts) {
+    ListenerTimeouts timeouts,
+    Rate acceptRate,
+    Integer acceptBurst) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -46,6 +51,15 @@ public record ListenerConfig(
     reusePort = reusePort == null || reusePort;
     maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
+    acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
+  }
+
+  /**
+   * A tenth of a second's worth of the rate, at least 1: a burst that large passes at once, and
+   * anything beyond it is spread at the steady rate.
+   */
+  private static int defaultBurst(Rate rate) {
+    return rate == null ? 1 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate.perSecond() / 10));
   }
 
   /** Timeouts that apply to a listener's connections. */

@@ -10,14 +10,84 @@ import java.util.List;
  * @param balance the algorithm choosing a server
  * @param servers the servers, at least one
  * @param timeouts connect timeout towards servers
+ * @param hashBalanceFactor for {@code source_hash}: how far above the average load, in percent, a
+ *     server may go before its clients spill over to the next server on the ring
+ * @param queue where connections wait when every server is at its limit
+ * @param retry when a failed connect is tried on another server
  */
 public record PoolConfig(
-    String name, Balance balance, List<ServerConfig> servers, PoolTimeouts timeouts) {
+    String name,
+    Balance balance,
+    List<ServerConfig> servers,
+    PoolTimeouts timeouts,
+    Integer hashBalanceFactor,
+    QueueConfig queue,
+    RetryConfig retry) {
+
+  /**
+   * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
+   * server while no server carries more than a quarter above the average.
+   */
+  public static final int DEFAULT_HASH_BALANCE_FACTOR = 125;
 
   public PoolConfig {
     balance = balance == null ? Balance.ROUND_ROBIN : balance;
     servers = servers == null ? List.of() : List.copyOf(servers);
     timeouts = timeouts == null ? PoolTimeouts.DEFAULT : timeouts;
+    hashBalanceFactor = hashBalanceFactor == null ? DEFAULT_HASH_BALANCE_FACTOR : hashBalanceFactor;
+    queue = queue == null ? QueueConfig.DEFAULT : queue;
+    retry = retry == null ? RetryConfig.DEFAULT : retry;
+  }
+
+  /**
+   * The pool's queue.
+   *
+   * @param max connections waiting at once; beyond it new ones are refused at once ({@code RQ})
+   * @param timeout how long one may wait before it is refused ({@code sQ})
+   */
+  public record QueueConfig(Integer max, Duration timeout) {
+    /** 1,024: a short queue that absorbs a burst without hiding an overload. */
+    public static final int DEFAULT_MAX = 1_024;
+
+    /**
+     * 500 ms: a client retrying after a refusal costs less than one that waited seconds and failed
+     * anyway; queues that wait long build up and never drain.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
+
+    public static final QueueConfig DEFAULT = new QueueConfig(null, null);
+
+    public QueueConfig {
+      max = max == null ? DEFAULT_MAX : max;
+      timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+  }
+
+  /**
+   * Retries of failed connects on another server.
+   *
+   * @param attempts retries after the first attempt, each on a different server where possible
+   * @param budget retries allowed as a share of the pool's requests over the last ten seconds
+   * @param minPerSecond retries always allowed per second, so a quiet pool can retry at all
+   */
+  public record RetryConfig(Integer attempts, Percent budget, Integer minPerSecond) {
+    /**
+     * Two: a refused or timed-out connect is tried on two more servers before the client sees it.
+     */
+    public static final int DEFAULT_ATTEMPTS = 2;
+
+    /** 20%: in an outage retries add at most a fifth to the load, never multiply it. */
+    public static final Percent DEFAULT_BUDGET = new Percent(20);
+
+    public static final int DEFAULT_MIN_PER_SECOND = 10;
+
+    public static final RetryConfig DEFAULT = new RetryConfig(null, null, null);
+
+    public RetryConfig {
+      attempts = attempts == null ? DEFAULT_ATTEMPTS : attempts;
+      budget = budget == null ? DEFAULT_BUDGET : budget;
+      minPerSecond = minPerSecond == null ? DEFAULT_MIN_PER_SECOND : minPerSecond;
+    }
   }
 
   /** Timeouts towards this pool's servers. */

@@ -8,13 +8,15 @@ package io.sluice.config;
  * @param maxConnections connections open at once to this server; 0 means no limit
  * @param sendProxy send a PROXY protocol v1 header carrying the client's address
  * @param sendProxyV2 send a PROXY protocol v2 header carrying the client's address
+ * @param state {@code up}, or {@code drain} / {@code maint} to take the server out of rotation
  */
 public record ServerConfig(
     String address,
     Integer weight,
     Integer maxConnections,
     Boolean sendProxy,
-    Boolean sendProxyV2) {
+    Boolean sendProxyV2,
+    AdminState state) {
 
   public static final int DEFAULT_WEIGHT = 1;
 
@@ -23,5 +25,11 @@ public record ServerConfig(
     maxConnections = maxConnections == null ? 0 : maxConnections;
     sendProxy = sendProxy != null && sendProxy;
     sendProxyV2 = sendProxyV2 != null && sendProxyV2;
+    state = state == null ? AdminState.UP : state;
+  }
+
+  /** A server at {@code address} with every other setting at its default. */
+  public static ServerConfig at(String address) {
+    return new ServerConfig(address, null, null, null, null, null);
   }
 }

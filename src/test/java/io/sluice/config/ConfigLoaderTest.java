@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.config.ListenerConfig.ListenerTimeouts;
 import io.sluice.config.PoolConfig.PoolTimeouts;
+import io.sluice.config.PoolConfig.QueueConfig;
+import io.sluice.config.PoolConfig.RetryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +30,12 @@ class ConfigLoaderTest {
           timeouts:
             idle: 10m
             proxy_header: 2s
+          accept_rate: 100/s
+          accept_burst: 20
       pools:
         - name: ssh
-          balance: round_robin
+          balance: source_hash
+          hash_balance_factor: 150
           servers:
             - address: 10.0.0.11:22
               weight: 3
@@ -38,9 +43,13 @@ class ConfigLoaderTest {
               send_proxy_v2: true
             - address: unix:@sshd
               send_proxy: true
+              state: drain
           timeouts:
             connect: 250ms
+          queue: {max: 50, timeout: 2s}
+          retry: {attempts: 1, budget: 10%, min_per_second: 3}
       drain_timeout: 1m
+      max_connections: 9000
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -65,17 +74,23 @@ class ConfigLoaderTest {
                         1024,
                         false,
                         500,
-                        new ListenerTimeouts(Duration.ofMinutes(10), Duration.ofSeconds(2)))),
+                        new ListenerTimeouts(Duration.ofMinutes(10), Duration.ofSeconds(2)),
+                        new Rate(100, Duration.ofSeconds(1)),
+                        20)),
                 List.of(
                     new PoolConfig(
                         "ssh",
-                        Balance.ROUND_ROBIN,
+                        Balance.SOURCE_HASH,
                         List.of(
-                            new ServerConfig("10.0.0.11:22", 3, 100, false, true),
-                            new ServerConfig("unix:@sshd", 1, 0, true, false)),
-                        new PoolTimeouts(Duration.ofMillis(250)))),
+                            new ServerConfig("10.0.0.11:22", 3, 100, false, true, AdminState.UP),
+                            new ServerConfig("unix:@sshd", 1, 0, true, false, AdminState.DRAIN)),
+                        new PoolTimeouts(Duration.ofMillis(250)),
+                        150,
+                        new QueueConfig(50, Duration.ofSeconds(2)),
+                        new RetryConfig(1, new Percent(10), 3))),
                 Duration.ofMinutes(1),
-                new AccessLogConfig("/var/log/sluice/access.log", 1000)));
+                new AccessLogConfig("/var/log/sluice/access.log", 1000),
+                9000));
   }
 
   @Test
@@ -100,8 +115,11 @@ class ConfigLoaderTest {
     PoolConfig pool = config.pools().get(0);
     assertThat(pool.balance()).isEqualTo(Balance.ROUND_ROBIN);
     assertThat(pool.timeouts().connect()).isEqualTo(PoolTimeouts.DEFAULT_CONNECT);
-    assertThat(pool.servers().get(0))
-        .isEqualTo(new ServerConfig("10.0.0.11:22", 1, 0, false, false));
+    assertThat(pool.servers().get(0)).isEqualTo(ServerConfig.at("10.0.0.11:22"));
+    assertThat(pool.queue()).isEqualTo(QueueConfig.DEFAULT);
+    assertThat(pool.retry()).isEqualTo(RetryConfig.DEFAULT);
+    assertThat(listener.acceptRate()).isNull();
+    assertThat(config.maxConnections()).isNull();
     assertThat(config.drainTimeout()).isEqualTo(Config.DEFAULT_DRAIN_TIMEOUT);
     assertThat(config.accessLog()).isEqualTo(new AccessLogConfig("stdout", 65_536));
   }

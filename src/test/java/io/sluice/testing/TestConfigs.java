@@ -1,29 +1,26 @@
 package io.sluice.testing;
 
-import io.sluice.config.AccessLogConfig;
-import io.sluice.config.Balance;
-import io.sluice.config.Config;
-import io.sluice.config.ListenerConfig;
-import io.sluice.config.ListenerConfig.ListenerTimeouts;
-import io.sluice.config.PoolConfig;
-import io.sluice.config.PoolConfig.PoolTimeouts;
-import io.sluice.config.Protocol;
-import io.sluice.config.ServerConfig;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import static org.assertj.core.api.Assertions.fail;
 
-/** Configurations for tests, built as records: one TCP listener in front of one pool. */
+import io.sluice.config.Config;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Configurations for tests: one TCP listener {@code front} in front of one pool {@code back},
+ * written as YAML and read by the real loader, so every test also exercises the file format.
+ */
 public final class TestConfigs {
   private String bind = "127.0.0.1:0";
-  private boolean acceptProxy;
-  private Duration idle;
-  private Duration proxyHeader;
-  private Duration connectTimeout;
-  private Duration drainTimeout;
-  private Integer maxConnections;
   private String accessLog = "off";
-  private final List<ServerConfig> servers = new ArrayList<>();
+  private final Map<String, String> top = new LinkedHashMap<>();
+  private final Map<String, String> listener = new LinkedHashMap<>();
+  private final Map<String, String> pool = new LinkedHashMap<>();
+  private final List<String> servers = new ArrayList<>();
 
   public static TestConfigs tcp() {
     return new TestConfigs();
@@ -35,33 +32,28 @@ public final class TestConfigs {
   }
 
   public TestConfigs acceptProxy() {
-    this.acceptProxy = true;
-    return this;
+    return listener("accept_proxy", "true");
   }
 
-  public TestConfigs idle(Duration idle) {
-    this.idle = idle;
-    return this;
+  public TestConfigs idle(java.time.Duration idle) {
+    return listener("timeouts", "{idle: " + idle.toMillis() + "ms}");
   }
 
-  public TestConfigs proxyHeaderTimeout(Duration timeout) {
-    this.proxyHeader = timeout;
-    return this;
+  public TestConfigs proxyHeaderTimeout(java.time.Duration timeout) {
+    return listener("timeouts", "{proxy_header: " + timeout.toMillis() + "ms}");
   }
 
-  public TestConfigs connectTimeout(Duration timeout) {
-    this.connectTimeout = timeout;
-    return this;
+  public TestConfigs connectTimeout(java.time.Duration timeout) {
+    return pool("timeouts", "{connect: " + timeout.toMillis() + "ms}");
   }
 
-  public TestConfigs drainTimeout(Duration timeout) {
-    this.drainTimeout = timeout;
+  public TestConfigs drainTimeout(java.time.Duration timeout) {
+    top.put("drain_timeout", timeout.toMillis() + "ms");
     return this;
   }
 
   public TestConfigs maxConnections(int max) {
-    this.maxConnections = max;
-    return this;
+    return listener("max_connections", Integer.toString(max));
   }
 
   public TestConfigs accessLog(String path) {
@@ -69,31 +61,58 @@ public final class TestConfigs {
     return this;
   }
 
+  /** Any listener key, its value in YAML flow syntax. */
+  public TestConfigs listener(String key, String yamlValue) {
+    listener.put(key, yamlValue);
+    return this;
+  }
+
+  /** Any pool key, its value in YAML flow syntax. */
+  public TestConfigs pool(String key, String yamlValue) {
+    pool.put(key, yamlValue);
+    return this;
+  }
+
+  /** Any top-level key, its value in YAML flow syntax. */
+  public TestConfigs top(String key, String yamlValue) {
+    top.put(key, yamlValue);
+    return this;
+  }
+
   public TestConfigs server(String address) {
-    servers.add(new ServerConfig(address, null, null, null, null));
+    return server(address, "");
+  }
+
+  /** A server with extra keys in YAML flow syntax, e.g. {@code "max_connections: 1"}. */
+  public TestConfigs server(String address, String extraKeys) {
+    servers.add(
+        "{address: \"" + address + "\"" + (extraKeys.isEmpty() ? "" : ", " + extraKeys) + "}");
     return this;
   }
 
   public TestConfigs serverSendingProxy(String address, boolean v2) {
-    servers.add(new ServerConfig(address, null, null, !v2, v2));
-    return this;
+    return server(address, v2 ? "send_proxy_v2: true" : "send_proxy: true");
+  }
+
+  public String yaml() {
+    StringBuilder yaml = new StringBuilder();
+    top.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+    yaml.append("access_log: {path: \"").append(accessLog).append("\"}\n");
+    yaml.append("listeners:\n  - name: front\n    bind: [\"").append(bind).append("\"]\n");
+    yaml.append("    pool: back\n");
+    listener.forEach((k, v) -> yaml.append("    ").append(k).append(": ").append(v).append('\n'));
+    yaml.append("pools:\n  - name: back\n");
+    pool.forEach((k, v) -> yaml.append("    ").append(k).append(": ").append(v).append('\n'));
+    yaml.append("    servers:\n");
+    servers.forEach(s -> yaml.append("      - ").append(s).append('\n'));
+    return yaml.toString();
   }
 
   public Config build() {
-    ListenerConfig listener =
-        new ListenerConfig(
-            "front",
-            List.of(bind),
-            Protocol.TCP,
-            "back",
-            acceptProxy,
-            null,
-            null,
-            maxConnections,
-            new ListenerTimeouts(idle, proxyHeader));
-    PoolConfig pool =
-        new PoolConfig("back", Balance.ROUND_ROBIN, servers, new PoolTimeouts(connectTimeout));
-    return new Config(
-        List.of(listener), List.of(pool), drainTimeout, new AccessLogConfig(accessLog, null));
+    ConfigResult result = ConfigLoader.parse(yaml(), "test.yaml");
+    if (!result.ok()) {
+      fail("invalid test configuration:\n" + yaml() + "\n" + result.errors());
+    }
+    return result.config();
   }
 }
