@@ -33,6 +33,11 @@ public final class TokenBucket {
     this(ratePerSecond, burst, System::nanoTime);
   }
 
+  /** The steady rate, tokens per second. */
+  public double perSecond() {
+    return 1e9 / nanosPerToken;
+  }
+
   /** Takes one token, going into debt if none is left. */
   public void take() {
     long now = nanoClock.getAsLong();

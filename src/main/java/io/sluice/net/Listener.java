@@ -11,7 +11,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
-import io.sluice.admission.ConnectionLimit;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -59,12 +58,11 @@ public final class Listener {
       List<SocketAddress> addresses,
       boolean reusePort,
       int backlog,
-      int maxConnections,
+      AcceptGate gate,
       Transport transport,
       EventLoopGroup group,
       ChannelHandler childInitializer)
       throws BindException {
-    AcceptGate gate = new AcceptGate(new ConnectionLimit(maxConnections));
     List<Channel> sockets = new ArrayList<>();
     try {
       for (SocketAddress address : addresses) {
@@ -73,7 +71,8 @@ public final class Listener {
         if (SocketAddresses.isDomain(address)) {
           removeStaleSocketFile((DomainSocketAddress) address);
         }
-        List<EventLoop> loops = perLoop ? loopsOf(group) : List.of(group.next());
+        // Not group.next(): with the least-loaded chooser that would count the socket as a client.
+        List<EventLoop> loops = perLoop ? loopsOf(group) : List.of(loopsOf(group).get(0));
         for (EventLoop loop : loops) {
           ServerBootstrap bootstrap =
               new ServerBootstrap()
@@ -102,6 +101,7 @@ public final class Listener {
       }
     } catch (BindException e) {
       sockets.forEach(Channel::close);
+      gate.close();
       throw e;
     }
     return new Listener(name, List.copyOf(sockets), gate);
@@ -150,12 +150,13 @@ public final class Listener {
     return addresses;
   }
 
-  public ConnectionLimit connections() {
-    return gate.limit();
+  public AcceptGate gate() {
+    return gate;
   }
 
   /** Stops accepting: closes every listening socket. Open connections are not touched. */
   public void close() {
+    gate.close();
     for (Channel socket : sockets) {
       socket.close().awaitUninterruptibly();
       if (socket.localAddress() instanceof DomainSocketAddress domain

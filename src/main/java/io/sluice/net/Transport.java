@@ -16,6 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ThreadPerTaskExecutor;
 import java.net.SocketAddress;
 
 /**
@@ -56,10 +57,15 @@ public enum Transport {
     }
   }
 
-  public EventLoopGroup newGroup(int threads, String name) {
+  /**
+   * Event loops whose {@code next()} places a channel on the loop with the fewest connections
+   * counted by {@code load}.
+   */
+  public EventLoopGroup newGroup(int threads, String name, LoopLoad load) {
     IoHandlerFactory handler =
         this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), handler);
+    return new MultiThreadIoEventLoopGroup(
+        threads, new ThreadPerTaskExecutor(new DefaultThreadFactory(name, true)), load, handler);
   }
 
   /** The listening channel type for {@code address}. */

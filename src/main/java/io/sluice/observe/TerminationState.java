@@ -25,8 +25,12 @@ public enum TerminationState {
   SERVER_CLOSED_DURING_DATA("SD"),
   /** Sluice rejected what the client sent first (a malformed PROXY header). */
   PROXY_REJECTED_REQUEST("PR"),
-  /** No server could be had because every one is at its limit or down. */
-  RESOURCE_LIMIT_DURING_CONNECT("RC"),
+  /** The client left while waiting in the pool's queue. */
+  CLIENT_ABORTED_DURING_QUEUE("CQ"),
+  /** Every server was at its limit and the pool's queue was full: refused at once. */
+  RESOURCE_LIMIT_DURING_QUEUE("RQ"),
+  /** Waited in the pool's queue for the whole queue timeout without a slot. */
+  SERVER_TIMEOUT_DURING_QUEUE("sQ"),
   /** The client sent nothing (no PROXY header) within the allowed time. */
   CLIENT_TIMEOUT_DURING_REQUEST("cR"),
   /** No progress either way for the idle timeout, with the client side the one stalled. */

@@ -18,6 +18,8 @@ public final class Pool implements ServerView {
   private final Duration connectTimeout;
   private final ServerQueue queue;
   private final Duration queueTimeout;
+  private final int retryAttempts;
+  private final RetryBudget retryBudget;
   private final ThreadLocal<Balancer> balancers;
 
   public Pool(
@@ -26,12 +28,16 @@ public final class Pool implements ServerView {
       BalancerFactory balancer,
       Duration connectTimeout,
       int queueMax,
-      Duration queueTimeout) {
+      Duration queueTimeout,
+      int retryAttempts,
+      RetryBudget retryBudget) {
     this.name = name;
     this.servers = servers.toArray(new Server[0]);
     this.connectTimeout = connectTimeout;
     this.queue = new ServerQueue(queueMax);
     this.queueTimeout = queueTimeout;
+    this.retryAttempts = retryAttempts;
+    this.retryBudget = retryBudget;
     this.balancers = ThreadLocal.withInitial(() -> balancer.create(this));
   }
 
@@ -132,6 +138,15 @@ public final class Pool implements ServerView {
 
   public Duration queueTimeout() {
     return queueTimeout;
+  }
+
+  /** Retries after a failed first attempt, each on another server where one has room. */
+  public int retryAttempts() {
+    return retryAttempts;
+  }
+
+  public RetryBudget retryBudget() {
+    return retryBudget;
   }
 
   private int indexOf(Server server) {

@@ -2,6 +2,7 @@ package io.sluice.pool;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,6 +25,7 @@ public final class RetryBudget {
   private final AtomicLongArray epochs = new AtomicLongArray(BUCKETS);
   private final AtomicLongArray requests = new AtomicLongArray(BUCKETS);
   private final AtomicLongArray retries = new AtomicLongArray(BUCKETS);
+  private final LongAdder granted = new LongAdder();
 
   /**
    * @param ratio retries allowed per request, e.g. 0.2
@@ -51,7 +53,13 @@ public final class RetryBudget {
       return false;
     }
     retries.incrementAndGet(bucket);
+    granted.increment();
     return true;
+  }
+
+  /** Retries granted since start. */
+  public long granted() {
+    return granted.sum();
   }
 
   /** Retries the budget still allows over the current window. */

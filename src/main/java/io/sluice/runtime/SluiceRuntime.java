@@ -4,28 +4,37 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.sluice.balance.SmoothWeightedRoundRobin;
+import io.sluice.admission.ConnectionLimit;
+import io.sluice.admission.TokenBucket;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.ServerConfig;
+import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
 import io.sluice.net.Listener;
+import io.sluice.net.LoopLoad;
+import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
+import io.sluice.observe.LiveView;
 import io.sluice.pool.Pool;
+import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
+import io.sluice.pool.ServerState;
 import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,12 +57,15 @@ public final class SluiceRuntime implements AutoCloseable {
   private final Map<String, Pool> pools = new LinkedHashMap<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final Map<String, RelayStats> stats = new LinkedHashMap<>();
+  private final LoopLoad loopLoad = new LoopLoad();
+  private final ProcessAdmission admission;
   private boolean closed;
 
   private SluiceRuntime(Config config, Transport transport, int threads, AccessLog accessLog) {
     this.config = config;
     this.transport = transport;
-    this.loops = transport.newGroup(threads, "sluice-loop");
+    this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
+    this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   }
@@ -98,24 +110,33 @@ public final class SluiceRuntime implements AutoCloseable {
           throw new StartException(
               "pool '" + pool.name() + "': server " + server.address() + ": " + e.getMessage(), e);
         }
-        servers.add(
+        Server created =
             new Server(
                 server.address(),
                 address,
                 server.weight(),
                 server.maxConnections(),
                 server.sendProxy(),
-                server.sendProxyV2()));
+                server.sendProxyV2());
+        created.state(
+            switch (server.state()) {
+              case UP -> ServerState.UP;
+              case DRAIN -> ServerState.DRAIN;
+              case MAINT -> ServerState.MAINT;
+            });
+        servers.add(created);
       }
       pools.put(
           pool.name(),
           new Pool(
               pool.name(),
               servers,
-              SmoothWeightedRoundRobin::new,
+              Balancers.of(pool),
               pool.timeouts().connect(),
-              0,
-              Duration.ofMillis(500)));
+              pool.queue().max(),
+              pool.queue().timeout(),
+              pool.retry().attempts(),
+              new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond())));
     }
   }
 
@@ -137,14 +158,23 @@ public final class SluiceRuntime implements AutoCloseable {
       for (String bind : listener.bind()) {
         addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
       }
+      boolean reusePort = listener.reusePort() && transport.supportsReusePort();
+      AcceptGate gate =
+          new AcceptGate(
+              new ConnectionLimit(listener.maxConnections()),
+              admission,
+              listener.acceptRate() == null
+                  ? null
+                  : new TokenBucket(listener.acceptRate().perSecond(), listener.acceptBurst()),
+              reusePort);
       try {
         Listener bound =
             Listener.bind(
                 listener.name(),
                 addresses,
-                listener.reusePort(),
+                reusePort,
                 listener.backlog(),
-                listener.maxConnections(),
+                gate,
                 transport,
                 loops,
                 new TcpProxyInitializer(context));
@@ -157,6 +187,76 @@ public final class SluiceRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * The configured process-wide limit, or one derived from the open-files limit: two descriptors
+   * per relayed connection, less a reserve for listeners, logs and health checks.
+   */
+  static int processMaxConnections(Config config) {
+    if (config.maxConnections() != null) {
+      return config.maxConnections();
+    }
+    long files = 0;
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      files = unix.getMaxFileDescriptorCount();
+    }
+    if (files <= 0) {
+      return ListenerConfig.DEFAULT_MAX_CONNECTIONS;
+    }
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (files - 256) / 2));
+  }
+
+  /** How close every listener, pool and server is to its limits, now. */
+  public LiveView view() {
+    List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
+    for (Listener listener : listeners.values()) {
+      AcceptGate gate = listener.gate();
+      Map<String, Long> codes = new LinkedHashMap<>();
+      stats
+          .get(listener.name())
+          .terminations()
+          .snapshot()
+          .forEach((state, count) -> codes.put(state.code(), count));
+      listenerLoads.add(
+          new LiveView.ListenerLoad(
+              listener.name(),
+              gate.connections().open(),
+              gate.connections().max(),
+              gate.rateLimit(),
+              gate.accepted(),
+              gate.paused(),
+              new LiveView.TerminationCounts(codes)));
+    }
+    List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
+    for (Pool pool : pools.values()) {
+      List<LiveView.ServerLoad> serverLoads = new ArrayList<>();
+      for (Server server : pool.servers()) {
+        serverLoads.add(
+            new LiveView.ServerLoad(
+                server.name(),
+                server.state().name().toLowerCase(Locale.ROOT),
+                server.active(),
+                server.maxConnections(),
+                server.weight(),
+                server.totalConnections()));
+      }
+      poolLoads.add(
+          new LiveView.PoolLoad(
+              pool.name(),
+              pool.queue().length(),
+              pool.queue().max(),
+              pool.retryBudget().granted(),
+              Math.max(0, pool.retryBudget().retriesLeft()),
+              serverLoads));
+    }
+    return new LiveView(
+        admission.connections().open(),
+        admission.connections().max(),
+        loopLoad.snapshot(),
+        listenerLoads,
+        poolLoads);
+  }
+
   private static String describe(List<SocketAddress> addresses) {
     List<String> text = new ArrayList<>();
     addresses.forEach(a -> text.add(SocketAddresses.format(a)));
@@ -165,7 +265,7 @@ public final class SluiceRuntime implements AutoCloseable {
 
   /** The socket transport this machine offers: {@code epoll} or {@code nio}. */
   public static String bestTransportName() {
-    return Transport.best().name().toLowerCase(java.util.Locale.ROOT);
+    return Transport.best().name().toLowerCase(Locale.ROOT);
   }
 
   /** The addresses a listener is bound to, with kernel-chosen ports filled in. */

@@ -48,7 +48,7 @@ final class BackpressureRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof ChannelInputShutdownEvent) {
-      session.inputShutdown(clientSide);
+      session.inputShutdown(clientSide, ctx.channel());
     } else {
       ctx.fireUserEventTriggered(event);
     }
@@ -56,11 +56,11 @@ final class BackpressureRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    session.closedBy(clientSide);
+    session.closedBy(clientSide, ctx.channel());
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    session.failedOn(clientSide, cause);
+    session.failedOn(clientSide, ctx.channel(), cause);
   }
 }

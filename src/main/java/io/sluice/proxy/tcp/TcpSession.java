@@ -17,13 +17,15 @@ import io.sluice.net.Listener;
 import io.sluice.net.SocketAddresses;
 import io.sluice.observe.ConnectionRecord;
 import io.sluice.observe.TerminationState;
+import io.sluice.pool.Assignment;
 import io.sluice.pool.Server;
-import io.sluice.pool.ServerState;
+import io.sluice.pool.Waiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * and released exactly once; {@link #end} runs once and decides the termination state; after it,
  * nothing is relayed.
  */
-final class TcpSession implements ChannelFutureListener, Runnable {
+final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
   private static final String NO_SERVER = "<NOSRV>";
+  private static final AtomicIntegerFieldUpdater<TcpSession> WAITING =
+      AtomicIntegerFieldUpdater.newUpdater(TcpSession.class, "waiting");
 
   private final TcpListenerContext context;
   private final Channel client;
@@ -47,6 +51,13 @@ final class TcpSession implements ChannelFutureListener, Runnable {
 
   private Channel backend;
   private Server server;
+  private int retries;
+  private long queuedAtNanos = -1;
+  private long queueMillis = -1;
+
+  /** 1 while in the pool's queue; whoever moves it to 0 decides the outcome (slot or timeout). */
+  private volatile int waiting;
+
   private long connectStartNanos;
   private long connectedNanos = -1;
   private CompositeByteBuf early;
@@ -92,15 +103,79 @@ final class TcpSession implements ChannelFutureListener, Runnable {
   /** Chooses a server and connects to it on this event loop. */
   void start() {
     cancelTimer();
+    context.pool().retryBudget().recordRequest();
     connect(null);
   }
 
+  /** Takes a slot on a server other than {@code avoid} (when possible), or queues for one. */
   private void connect(Server avoid) {
-    server = context.pool().acquire(clientHash(), avoid);
-    if (server == null) {
-      end(noServerState(), null);
+    Server chosen = context.pool().acquire(clientHash(), avoid);
+    if (chosen != null) {
+      queueMillis = Math.max(queueMillis, 0);
+      connectTo(chosen);
       return;
     }
+    queuedAtNanos = System.nanoTime();
+    waiting = 1;
+    Assignment assignment = context.pool().enqueue(this);
+    if (assignment != Assignment.QUEUED) {
+      waiting = 0;
+      queuedAtNanos = -1;
+    }
+    switch (assignment) {
+      case QUEUED -> {
+        timer =
+            client
+                .eventLoop()
+                .schedule(this, context.pool().queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+      case FULL -> end(TerminationState.RESOURCE_LIMIT_DURING_QUEUE, null);
+      case NO_SERVER -> end(TerminationState.SERVER_REFUSED_DURING_CONNECT, null);
+    }
+  }
+
+  /** A slot freed on another connection's thread, offered while this one waits in the queue. */
+  @Override
+  public boolean offer(Server slot) {
+    if (!WAITING.compareAndSet(this, 1, 0)) {
+      return false;
+    }
+    client.eventLoop().execute(new Assigned(slot));
+    return true;
+  }
+
+  /** Stops waiting in the queue, if still waiting; returns whether it was. */
+  private boolean leaveQueue() {
+    if (queuedAtNanos < 0 || !WAITING.compareAndSet(this, 1, 0)) {
+      return false;
+    }
+    context.pool().queue().remove(this);
+    queueMillis = millis(System.nanoTime() - queuedAtNanos);
+    return true;
+  }
+
+  /** Runs the queued connection on its own event loop once a slot was handed to it. */
+  private final class Assigned implements Runnable {
+    private final Server slot;
+
+    Assigned(Server slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public void run() {
+      queueMillis = millis(System.nanoTime() - queuedAtNanos);
+      cancelTimer();
+      if (ended) {
+        context.pool().release(slot);
+      } else {
+        connectTo(slot);
+      }
+    }
+  }
+
+  private void connectTo(Server chosen) {
+    server = chosen;
     SocketAddress address = (SocketAddress) server.address();
     connectStartNanos = System.nanoTime();
     Bootstrap bootstrap =
@@ -122,15 +197,6 @@ final class TcpSession implements ChannelFutureListener, Runnable {
     connecting.addListener(this);
   }
 
-  private TerminationState noServerState() {
-    for (Server candidate : context.pool().servers()) {
-      if (candidate.state() == ServerState.UP) {
-        return TerminationState.RESOURCE_LIMIT_DURING_CONNECT;
-      }
-    }
-    return TerminationState.SERVER_REFUSED_DURING_CONNECT;
-  }
-
   /** The backend connect finished. */
   @Override
   public void operationComplete(ChannelFuture connecting) {
@@ -139,10 +205,7 @@ final class TcpSession implements ChannelFutureListener, Runnable {
       return;
     }
     if (!connecting.isSuccess()) {
-      server.release();
-      server = null;
-      backend = null;
-      end(
+      retryOrEnd(
           connecting.cause() instanceof ConnectTimeoutException
               ? TerminationState.SERVER_TIMEOUT_DURING_CONNECT
               : TerminationState.SERVER_REFUSED_DURING_CONNECT,
@@ -163,11 +226,32 @@ final class TcpSession implements ChannelFutureListener, Runnable {
     }
     backend.flush();
     if (clientFinBeforeConnect) {
-      inputShutdown(true);
+      inputShutdown(true, client);
     }
     resumeReading(true);
     resumeReading(false);
     scheduleIdleCheck();
+  }
+
+  /**
+   * The server failed before any byte moved either way (refused, timed out, reset at once): try
+   * another one while attempts and the pool's retry budget allow; the client never notices.
+   */
+  private void retryOrEnd(TerminationState failure, Throwable cause) {
+    Server failed = server;
+    server = null;
+    if (backend != null) {
+      backend.close();
+      backend = null;
+    }
+    connectedNanos = -1;
+    context.pool().release(failed);
+    if (retries < context.pool().retryAttempts() && context.pool().retryBudget().tryRetry()) {
+      retries++;
+      connect(failed);
+    } else {
+      end(failure, cause);
+    }
   }
 
   /** Keeps bytes that arrived before the server connection was ready. */
@@ -226,7 +310,10 @@ final class TcpSession implements ChannelFutureListener, Runnable {
   }
 
   /** One side sent FIN: pass it on once every byte before it has been written. */
-  void inputShutdown(boolean clientSide) {
+  void inputShutdown(boolean clientSide, Channel channel) {
+    if (stale(clientSide, channel)) {
+      return;
+    }
     if (clientSide) {
       clientInputShut = true;
       if (connectedNanos < 0) {
@@ -254,12 +341,16 @@ final class TcpSession implements ChannelFutureListener, Runnable {
   }
 
   /** One side's socket closed: forward what is queued to the other, then end. */
-  void closedBy(boolean clientSide) {
-    if (ended || (!clientSide && connectedNanos < 0)) {
+  void closedBy(boolean clientSide, Channel channel) {
+    if (ended || stale(clientSide, channel) || (!clientSide && connectedNanos < 0)) {
       return;
     }
     if (connectedNanos < 0) {
-      end(TerminationState.CLIENT_ABORTED_DURING_CONNECT, null);
+      end(clientGoneState(), null);
+      return;
+    }
+    if (!clientSide && nothingRelayed()) {
+      retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, null);
       return;
     }
     Channel other = clientSide ? backend : client;
@@ -267,9 +358,14 @@ final class TcpSession implements ChannelFutureListener, Runnable {
   }
 
   /** A socket error (reset, broken pipe) on one side: an expected outcome, not a bug. */
-  void failedOn(boolean clientSide, Throwable cause) {
+  void failedOn(boolean clientSide, Channel channel, Throwable cause) {
+    if (ended || stale(clientSide, channel)) {
+      return;
+    }
     if (connectedNanos < 0 && clientSide) {
-      end(TerminationState.CLIENT_ABORTED_DURING_CONNECT, cause);
+      end(clientGoneState(), cause);
+    } else if (!clientSide && cause instanceof IOException && nothingRelayed()) {
+      retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, cause);
     } else if (cause instanceof IOException) {
       end(
           clientSide
@@ -281,12 +377,30 @@ final class TcpSession implements ChannelFutureListener, Runnable {
     }
   }
 
+  /** Events from a server connection given up for a retry no longer concern the session. */
+  private boolean stale(boolean clientSide, Channel channel) {
+    return !clientSide && channel != backend;
+  }
+
+  /** How a client that leaves before its server connection is ready ends: queued or connecting. */
+  private TerminationState clientGoneState() {
+    return leaveQueue()
+        ? TerminationState.CLIENT_ABORTED_DURING_QUEUE
+        : TerminationState.CLIENT_ABORTED_DURING_CONNECT;
+  }
+
+  /** Whether the server connection is up but no byte has moved yet: safe to try elsewhere. */
+  private boolean nothingRelayed() {
+    return connectedNanos >= 0 && bytesToClient == 0 && bytesFromClient == 0 && !clientInputShut;
+  }
+
   /** Ends the session now: closes both sides, gives back the server slot, logs one line. */
   void end(TerminationState state, Throwable cause) {
     if (ended) {
       return;
     }
     ended = true;
+    leaveQueue();
     if (state == TerminationState.INTERNAL_ERROR_DURING_DATA) {
       log.warn("internal error on a connection from {}", clientAddress, cause);
     }
@@ -300,7 +414,7 @@ final class TcpSession implements ChannelFutureListener, Runnable {
       backend.close();
     }
     if (server != null) {
-      server.release();
+      context.pool().release(server);
     }
     context.stats().sessionEnded(state, maxQueuedBytes, bytesFromClient, bytesToClient);
     long now = System.nanoTime();
@@ -313,7 +427,7 @@ final class TcpSession implements ChannelFutureListener, Runnable {
                 context.listener(),
                 context.pool().name(),
                 server == null ? NO_SERVER : server.name(),
-                0,
+                queueMillis,
                 connectedNanos < 0 ? -1 : millis(connectedNanos - connectStartNanos),
                 millis(now - acceptNanos),
                 bytesFromClient,
@@ -343,6 +457,12 @@ final class TcpSession implements ChannelFutureListener, Runnable {
   public void run() {
     timer = null;
     if (ended) {
+      return;
+    }
+    if (queuedAtNanos >= 0 && connectedNanos < 0 && server == null) {
+      if (leaveQueue()) {
+        end(TerminationState.SERVER_TIMEOUT_DURING_QUEUE, null);
+      }
       return;
     }
     if (connectedNanos < 0) {

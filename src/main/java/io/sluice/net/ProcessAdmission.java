@@ -1,0 +1,45 @@
+package io.sluice.net;
+
+import io.sluice.admission.ConnectionLimit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The process-wide connection limit and the gates it pauses: when it is reached every listener
+ * stops accepting, and the close that brings it back under wakes them all.
+ *
+ * <p>Threads: any event loop; gates are added by the control thread at bind time.
+ */
+public final class ProcessAdmission {
+  private final ConnectionLimit connections;
+  private final LoopLoad loopLoad;
+  private final List<AcceptGate> gates = new CopyOnWriteArrayList<>();
+
+  public ProcessAdmission(int maxConnections, LoopLoad loopLoad) {
+    this.connections = new ConnectionLimit(maxConnections);
+    this.loopLoad = loopLoad;
+  }
+
+  public ConnectionLimit connections() {
+    return connections;
+  }
+
+  LoopLoad loopLoad() {
+    return loopLoad;
+  }
+
+  void register(AcceptGate gate) {
+    gates.add(gate);
+  }
+
+  void unregister(AcceptGate gate) {
+    gates.remove(gate);
+  }
+
+  /** A connection closed and the process left its limit: every paused listener may resume. */
+  void wakeAll() {
+    for (AcceptGate gate : gates) {
+      gate.recheck();
+    }
+  }
+}

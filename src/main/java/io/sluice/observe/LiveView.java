@@ -1,0 +1,59 @@
+package io.sluice.observe;
+
+import java.util.List;
+
+/**
+ * How close everything is to its limits, at one moment: the read-only snapshot the admin API, the
+ * dashboard and the metrics read. Built on demand by the runtime from live counters; the figures of
+ * one snapshot are each exact but not taken at the same instant.
+ *
+ * @param connections client connections open in the process
+ * @param maxConnections the process-wide limit
+ * @param loopConnections open connections on each event loop, in loop order
+ * @param listeners one entry per listener
+ * @param pools one entry per pool
+ */
+public record LiveView(
+    int connections,
+    int maxConnections,
+    int[] loopConnections,
+    List<ListenerLoad> listeners,
+    List<PoolLoad> pools) {
+
+  /**
+   * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit
+   * @param accepted connections accepted since start (a rate is two snapshots apart)
+   * @param paused whether new connections are being held in the kernel backlog now
+   */
+  public record ListenerLoad(
+      String name,
+      int connections,
+      int maxConnections,
+      double acceptRateLimit,
+      long accepted,
+      boolean paused,
+      TerminationCounts terminations) {}
+
+  /**
+   * @param queued connections waiting for a server slot now
+   * @param retries connects retried on another server since start
+   * @param retriesLeft retries the budget still allows in its current window
+   */
+  public record PoolLoad(
+      String name,
+      int queued,
+      int queueMax,
+      long retries,
+      long retriesLeft,
+      List<ServerLoad> servers) {}
+
+  /**
+   * @param state {@code up}, {@code down}, {@code drain} or {@code maint}
+   * @param maxConnections the server's limit, 0 for none
+   */
+  public record ServerLoad(
+      String name, String state, int active, int maxConnections, int weight, long total) {}
+
+  /** Connections ended per termination code, only the non-zero ones. */
+  public record TerminationCounts(java.util.Map<String, Long> byCode) {}
+}
