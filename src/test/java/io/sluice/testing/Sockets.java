@@ -2,7 +2,9 @@ package io.sluice.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.security.MessageDigest;
@@ -23,6 +25,17 @@ public final class Sockets {
 
   public static InetSocketAddress loopback(int port) {
     return new InetSocketAddress("127.0.0.1", port);
+  }
+
+  /**
+   * A loopback port nobody listens on now, for a peer that cannot be told to bind port 0 and report
+   * it (HAProxy). The kernel rarely hands the same ephemeral port out again at once, so it stays
+   * free for the moment it takes to start the peer.
+   */
+  public static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
   }
 
   /** {@code length} pseudo-random bytes from {@code seed}. */
