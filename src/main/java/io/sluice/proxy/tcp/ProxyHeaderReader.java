@@ -3,10 +3,12 @@ package io.sluice.proxy.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.sluice.observe.TerminationState;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
@@ -67,9 +69,24 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     ctx.fireChannelReadComplete();
   }
 
+  /** The client shut its side before a whole header arrived (listeners allow half-closure). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, null);
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  /** The decoder rejected the header, or the socket failed (a reset) before one arrived. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    session.end(TerminationState.PROXY_REJECTED_REQUEST, cause);
+    session.end(
+        cause instanceof IOException
+            ? TerminationState.CLIENT_ABORTED_DURING_REQUEST
+            : TerminationState.PROXY_REJECTED_REQUEST,
+        cause);
   }
 
   @Override
