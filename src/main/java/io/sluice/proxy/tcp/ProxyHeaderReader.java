@@ -7,15 +7,17 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.util.NetUtil;
 import io.sluice.observe.TerminationState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * Takes the client's address from a PROXY header (v1 or v2, decoded by Netty's decoder before this
- * handler), then hands the connection on. A malformed header ends the connection as {@code PR}; a
- * client that sends nothing in time as {@code cR}; one that leaves before its header as {@code CR}.
- * Bytes that arrived with the header are kept for the server.
+ * Takes the client's address, and the address it connected to, from a PROXY header (v1 or v2,
+ * decoded by Netty's decoder before this handler), then hands the connection on. A malformed header
+ * ends the connection as {@code PR}; a client that sends nothing in time as {@code cR}; one that
+ * leaves before its header as {@code CR}. Bytes that arrived with the header are kept for the
+ * server.
  *
  * <p>A {@code LOCAL} command (a peer's health check) and {@code UNKNOWN} families keep the socket's
  * own address, as the specification asks.
@@ -55,10 +57,14 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     if (header.proxiedProtocol().addressFamily() == HAProxyProxiedProtocol.AddressFamily.AF_UNIX) {
       return;
     }
-    session.clientAddress(
-        new InetSocketAddress(
-            io.netty.util.NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()),
-            header.sourcePort()));
+    session.proxiedAddresses(
+        inet(header.sourceAddress(), header.sourcePort()),
+        inet(header.destinationAddress(), header.destinationPort()));
+  }
+
+  /** The decoder has checked the literal, so this never resolves a name. */
+  private static InetSocketAddress inet(String ip, int port) {
+    return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(ip), port);
   }
 
   @Override

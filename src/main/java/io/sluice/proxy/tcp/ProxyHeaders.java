@@ -14,9 +14,10 @@ final class ProxyHeaders {
   private ProxyHeaders() {}
 
   /**
-   * The header for a connection from {@code client} to {@code local} (the listener's address).
-   * Clients on unix sockets have no address to carry: v1 says {@code UNKNOWN} and v2 {@code LOCAL},
-   * so the server uses the connection's own address, as the specification asks.
+   * The header for a connection from {@code client} to {@code local}: the listener's address, or,
+   * behind another proxy, the address its PROXY header said the client connected to. Clients on
+   * unix sockets have no address to carry: v1 says {@code UNKNOWN} and v2 {@code LOCAL}, so the
+   * server uses the connection's own address, as the specification asks.
    */
   static HAProxyMessage describe(SocketAddress client, SocketAddress local, boolean v2) {
     HAProxyProtocolVersion version = v2 ? HAProxyProtocolVersion.V2 : HAProxyProtocolVersion.V1;

@@ -48,6 +48,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private final long acceptNanos = System.nanoTime();
   private final long acceptEpochMillis = System.currentTimeMillis();
   private SocketAddress clientAddress;
+  private SocketAddress destinationAddress;
 
   private Channel backend;
   private Server server;
@@ -85,10 +86,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.context = context;
     this.client = client;
     this.clientAddress = client.remoteAddress();
+    this.destinationAddress = client.localAddress();
   }
 
-  void clientAddress(SocketAddress address) {
-    this.clientAddress = address;
+  /** The addresses an accepted PROXY header named: from now on they stand for the socket's. */
+  void proxiedAddresses(SocketAddress source, SocketAddress destination) {
+    this.clientAddress = source;
+    this.destinationAddress = destination;
   }
 
   /** Waits for the PROXY header, within the listener's header timeout. */
@@ -217,7 +221,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
       backend.write(
-          ProxyHeaders.describe(clientAddress, client.localAddress(), server.sendProxyV2()),
+          ProxyHeaders.describe(clientAddress, destinationAddress, server.sendProxyV2()),
           backend.voidPromise());
     }
     if (early != null) {
