@@ -1,17 +1,44 @@
 package io.sluice.proxy.tcp;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 
 /** Builds the PROXY header that tells a server who the client really is. */
 final class ProxyHeaders {
+  /**
+   * {@code PROXY UNKNOWN\r\n} as bytes: Netty's encoder writes a v1 header's addresses whether or
+   * not it has any, and fails on this one, which has none.
+   */
+  private static final ByteBuf V1_UNKNOWN =
+      Unpooled.unreleasableBuffer(
+              Unpooled.copiedBuffer("PROXY UNKNOWN\r\n", StandardCharsets.US_ASCII))
+          .asReadOnly();
+
   private ProxyHeaders() {}
+
+  /**
+   * What to write to the server for {@code header}: the header itself, for {@link
+   * HAProxyMessageEncoder} to encode, except a v1 {@code UNKNOWN} header, which that encoder cannot
+   * write; for that one, its fixed bytes (and the header is released).
+   */
+  static Object encodable(HAProxyMessage header) {
+    if (header.protocolVersion() == HAProxyProtocolVersion.V1
+        && header.proxiedProtocol() == HAProxyProxiedProtocol.UNKNOWN) {
+      header.release();
+      return V1_UNKNOWN.duplicate();
+    }
+    return header;
+  }
 
   /**
    * The header for a connection from {@code client} to {@code local}: the listener's address, or,

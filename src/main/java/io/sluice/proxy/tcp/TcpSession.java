@@ -221,7 +221,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
       backend.write(
-          ProxyHeaders.describe(clientAddress, destinationAddress, server.sendProxyV2()),
+          ProxyHeaders.encodable(
+              ProxyHeaders.describe(clientAddress, destinationAddress, server.sendProxyV2())),
           backend.voidPromise());
     }
     if (early != null) {
