@@ -1,6 +1,7 @@
 package io.sluice.net;
 
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.NetUtil;
 import io.sluice.config.Endpoint;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -34,8 +35,11 @@ public final class SocketAddresses {
   /** {@code ip:port}, {@code [v6]:port}, {@code unix:/path} or {@code unix:@name}. */
   public static String format(SocketAddress address) {
     if (address instanceof InetSocketAddress inet) {
+      // RFC 5952 text (::1, not the JDK's 0:0:0:0:0:0:0:1), as HAProxy logs it.
       String host =
-          inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+          inet.getAddress() != null
+              ? NetUtil.toAddressString(inet.getAddress())
+              : inet.getHostString();
       int zone = host.indexOf('%');
       if (zone >= 0) {
         host = host.substring(0, zone);
