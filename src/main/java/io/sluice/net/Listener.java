@@ -68,11 +68,13 @@ public final class Listener {
       for (SocketAddress address : addresses) {
         boolean perLoop =
             reusePort && transport.supportsReusePort() && !SocketAddresses.isDomain(address);
-        if (SocketAddresses.isDomain(address)) {
-          removeStaleSocketFile((DomainSocketAddress) address);
+        if (SocketAddresses.isDomain(address) && socketFileInUse((DomainSocketAddress) address)) {
+          throw new BindException(
+              name, address, new IOException("the socket file is in use by a running process"));
         }
         // Not group.next(): with the least-loaded chooser that would count the socket as a client.
         List<EventLoop> loops = perLoop ? loopsOf(group) : List.of(loopsOf(group).get(0));
+        SocketAddress bindTo = address;
         for (EventLoop loop : loops) {
           ServerBootstrap bootstrap =
               new ServerBootstrap()
@@ -91,10 +93,12 @@ public final class Listener {
           if (perLoop) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
           }
-          ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+          ChannelFuture bound = bootstrap.bind(bindTo).awaitUninterruptibly();
           if (!bound.isSuccess()) {
-            throw new BindException(name, address, bound.cause());
+            throw new BindException(name, bindTo, bound.cause());
           }
+          // Port 0: the kernel chose a port for the first socket; the others must share it.
+          bindTo = bound.channel().localAddress();
           gate.guard(bound.channel());
           sockets.add(bound.channel());
         }
@@ -116,22 +120,25 @@ public final class Listener {
   }
 
   /**
-   * A unix socket file left by a process that died stops every later bind; remove it, but only when
-   * nobody answers on it, so a running process is never robbed of its socket.
+   * Whether a live process answers on the unix socket file at {@code address}. A file left by a
+   * process that died is removed (it would stop every later bind); one that answers is left alone
+   * and the bind fails, since binding would silently take the file from its owner.
    */
-  private static void removeStaleSocketFile(DomainSocketAddress address) {
+  private static boolean socketFileInUse(DomainSocketAddress address) {
     String path = address.path();
     if (path.isEmpty() || path.charAt(0) == '\0' || !Files.exists(Path.of(path))) {
-      return;
+      return false;
     }
     try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       probe.connect(UnixDomainSocketAddress.of(path));
+      return true;
     } catch (IOException refused) {
       try {
         Files.deleteIfExists(Path.of(path));
       } catch (IOException e) {
         // The bind that follows reports the address as in use, which says all there is to say.
       }
+      return false;
     }
   }
 
