@@ -14,7 +14,7 @@ final class Balancers {
 
   static BalancerFactory of(PoolConfig pool) {
     return switch (pool.balance()) {
-      case ROUND_ROBIN -> SmoothWeightedRoundRobin::new;
+      case ROUND_ROBIN -> SmoothWeightedRoundRobin.sharedFactory();
       case LEAST_CONN -> view -> new LeastConnections();
       case SOURCE_HASH -> BoundedLoadConsistentHash.factory(pool.hashBalanceFactor() / 100.0);
       case P2C -> view -> new PowerOfTwoChoices();

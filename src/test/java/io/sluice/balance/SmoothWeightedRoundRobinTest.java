@@ -23,19 +23,15 @@ class SmoothWeightedRoundRobinTest {
 
   @Test
   void interleavesAHeavyServerInsteadOfSendingItABurst() {
-    assertThat(
-            picks(
-                new SmoothWeightedRoundRobin(ServerTable.equal(3)),
-                ServerTable.weights(5, 1, 1),
-                7))
+    ServerTable servers = ServerTable.weights(5, 1, 1);
+    assertThat(picks(new SmoothWeightedRoundRobin(servers), servers, 7))
         .containsExactly(0, 0, 1, 0, 2, 0, 0);
   }
 
   @Test
   void honoursWeightsOverManyPicks() {
-    List<Integer> picks =
-        picks(
-            new SmoothWeightedRoundRobin(ServerTable.equal(3)), ServerTable.weights(3, 2, 1), 600);
+    ServerTable servers = ServerTable.weights(3, 2, 1);
+    List<Integer> picks = picks(new SmoothWeightedRoundRobin(servers), servers, 600);
     assertThat(picks.stream().filter(i -> i == 0).count()).isEqualTo(300);
     assertThat(picks.stream().filter(i -> i == 1).count()).isEqualTo(200);
     assertThat(picks.stream().filter(i -> i == 2).count()).isEqualTo(100);

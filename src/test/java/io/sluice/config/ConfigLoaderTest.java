@@ -25,7 +25,7 @@ class ConfigLoaderTest {
           pool: ssh
           accept_proxy: true
           backlog: 1024
-          reuse_port: false
+          reuse_port: true
           max_connections: 500
           timeouts:
             idle: 10m
@@ -72,7 +72,7 @@ class ConfigLoaderTest {
                         "ssh",
                         true,
                         1024,
-                        false,
+                        true,
                         500,
                         new ListenerTimeouts(Duration.ofMinutes(10), Duration.ofSeconds(2)),
                         new Rate(100, Duration.ofSeconds(1)),
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
     assertThat(listener.protocol()).isEqualTo(Protocol.TCP);
     assertThat(listener.acceptProxy()).isFalse();
     assertThat(listener.backlog()).isEqualTo(ListenerConfig.DEFAULT_BACKLOG);
-    assertThat(listener.reusePort()).isTrue();
+    assertThat(listener.reusePort()).isFalse();
     assertThat(listener.maxConnections()).isEqualTo(ListenerConfig.DEFAULT_MAX_CONNECTIONS);
     assertThat(listener.timeouts()).isEqualTo(ListenerTimeouts.DEFAULT);
     PoolConfig pool = config.pools().get(0);

@@ -18,7 +18,8 @@ class ListenerBindIT {
   void everyEventLoopSharesTheOnePortTheKernelChoseForPortZero() throws Exception {
     try (EchoServer echo = new EchoServer()) {
       SluiceRuntime sluice =
-          SluiceRuntime.start(TestConfigs.tcp().server(echo.address()).build(), 4);
+          SluiceRuntime.start(
+              TestConfigs.tcp().server(echo.address()).listener("reuse_port", "true").build(), 4);
       try {
         assertThat(sluice.boundAddresses("front")).hasSize(1);
       } finally {
