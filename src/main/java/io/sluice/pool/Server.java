@@ -1,14 +1,14 @@
 package io.sluice.pool;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One server of a pool and its live counters.
  *
- * <p>Threads: every event loop reads and writes {@link #active} through {@link #tryTake()} and
- * {@link #release()} (compare-and-set, so the limit is never exceeded); {@code state} is written by
- * the control and health threads and read by event loops; {@code weight} likewise.
+ * <p>Threads: every event loop reads and writes {@code active} through {@link #tryTake()} and
+ * {@link #release()} (compare-and-set on a counter padded to its own cache lines, so the limit is
+ * never exceeded and servers' counters never share a line); {@code state} is written by the control
+ * and health threads and read by event loops; {@code weight} likewise.
  */
 public final class Server {
   private final String name;
@@ -16,7 +16,7 @@ public final class Server {
   private final int maxConnections;
   private final boolean sendProxy;
   private final boolean sendProxyV2;
-  private final AtomicInteger active = new AtomicInteger();
+  private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
   private volatile int weight;
   private volatile ServerState state = ServerState.UP;
