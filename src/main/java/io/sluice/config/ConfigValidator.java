@@ -65,6 +65,7 @@ final class ConfigValidator {
         report(KeyPath.child(path, "accept_rate"), "expected at least 1 connection per period");
       }
       checkAtLeastOne(KeyPath.child(path, "accept_burst"), listener.acceptBurst());
+      checkTls(path, listener);
     }
   }
 
@@ -116,6 +117,61 @@ final class ConfigValidator {
               + "' is not supported yet (supported: "
               + YamlNames.word(Protocol.TCP)
               + ")");
+    }
+  }
+
+  private void checkTls(String path, ListenerConfig listener) {
+    boolean terminates =
+        listener.protocol() == Protocol.TLS || listener.protocol() == Protocol.HTTPS;
+    String tlsPath = KeyPath.child(path, "tls");
+    TlsConfig tls = listener.tls();
+    if (tls == null) {
+      if (terminates) {
+        report(tlsPath, "a " + YamlNames.word(listener.protocol()) + " listener needs tls");
+      }
+      return;
+    }
+    if (!terminates) {
+      report(tlsPath, "tls applies to tls and https listeners only");
+      return;
+    }
+    String certificates = KeyPath.child(tlsPath, "certificates");
+    if (tls.certificates().isEmpty()) {
+      report(certificates, "at least one certificate is required");
+    }
+    for (int i = 0; i < tls.certificates().size(); i++) {
+      String item = KeyPath.item(certificates, i);
+      TlsConfig.CertificateConfig certificate = tls.certificates().get(i);
+      checkReadableFile(KeyPath.child(item, "cert"), certificate.cert());
+      checkReadableFile(KeyPath.child(item, "key"), certificate.key());
+    }
+    if (tls.clientCa() != null) {
+      checkReadableFile(KeyPath.child(tlsPath, "client_ca"), tls.clientCa());
+    } else if (tls.clientAuth() == TlsConfig.ClientAuth.REQUIRE) {
+      report(
+          KeyPath.child(tlsPath, "client_ca"),
+          "client_auth: require needs client_ca, the CAs client certificates must chain to");
+    }
+    if (tls.sessionTickets().keyFile() != null) {
+      checkReadableFile(
+          KeyPath.child(KeyPath.child(tlsPath, "session_tickets"), "key_file"),
+          tls.sessionTickets().keyFile());
+    }
+    if (tls.versions().isEmpty()) {
+      report(KeyPath.child(tlsPath, "versions"), "at least one TLS version is required");
+    }
+    checkPositive(KeyPath.child(tlsPath, "handshake_timeout"), tls.handshakeTimeout());
+    checkPositive(
+        KeyPath.child(KeyPath.child(tlsPath, "session_tickets"), "rotate"),
+        tls.sessionTickets().rotate());
+    checkAtLeastOne(KeyPath.child(tlsPath, "signing_queue"), tls.signingQueue());
+  }
+
+  private void checkReadableFile(String path, String file) {
+    if (file == null || file.isBlank()) {
+      report(path, "a file path is required");
+    } else if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+      report(path, "cannot read '" + file + "'");
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.List;
  * @param acceptRate new connections accepted per second across every event loop; the excess waits
  *     in the kernel backlog. Absent: no limit
  * @param acceptBurst connections accepted at once after a quiet spell, above the steady rate
+ * @param tls TLS termination, for {@code tls} and {@code https} listeners
  */
 public record ListenerConfig(
     String name,
@@ -35,7 +36,8 @@ public record ListenerConfig(
     Integer maxConnections,
     ListenerTimeouts timeouts,
     Rate acceptRate,
-    Integer acceptBurst) {
+    Integer acceptBurst,
+    TlsConfig tls) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the

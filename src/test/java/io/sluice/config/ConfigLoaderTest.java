@@ -76,7 +76,8 @@ class ConfigLoaderTest {
                         500,
                         new ListenerTimeouts(Duration.ofMinutes(10), Duration.ofSeconds(2)),
                         new Rate(100, Duration.ofSeconds(1)),
-                        20)),
+                        20,
+                        null)),
                 List.of(
                     new PoolConfig(
                         "ssh",
