@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The import directions of the design's code map (DESIGN.md §3). One deviation: {@code net} reads
- * {@code config}'s {@code Endpoint} record, a leaf type with no behaviour, to turn addresses into
- * sockets.
+ * The import directions of the design's code map (DESIGN.md §3). One deviation: {@code net} and
+ * {@code health} read {@code config}'s records (leaf types with no behaviour): addresses to turn
+ * into sockets, and the checks' settings.
  */
 class ArchitectureTest {
   private static final Map<String, Set<String>> ALLOWED =
@@ -31,7 +31,7 @@ class ArchitectureTest {
           Map.entry("proxy.tcp", Set.of("pool", "balance", "net", "observe", "admission")),
           Map.entry("proxy.http", Set.of("pool", "balance", "net", "tls", "observe", "admission")),
           Map.entry("proxy.udp", Set.of("pool", "balance", "net", "observe", "admission")),
-          Map.entry("health", Set.of("pool", "balance", "observe")),
+          Map.entry("health", Set.of("pool", "balance", "observe", "config")),
           Map.entry("cluster", Set.of("admission", "tls", "pool", "balance")),
           Map.entry("admin", Set.of("pool", "balance", "admission", "observe", "config")),
           Map.entry("runtime", Set.copyOf(List.of())),

@@ -167,6 +167,29 @@ final class ConfigValidator {
     checkAtLeastOne(KeyPath.child(tlsPath, "signing_queue"), tls.signingQueue());
   }
 
+  private void checkHealth(String path, HealthConfig health) {
+    checkPositive(KeyPath.child(path, "interval"), health.interval());
+    checkPositive(KeyPath.child(path, "fast_interval"), health.fastInterval());
+    checkPositive(KeyPath.child(path, "timeout"), health.timeout());
+    checkRange(KeyPath.child(path, "rise"), health.rise(), 1, 100);
+    checkRange(KeyPath.child(path, "fall"), health.fall(), 1, 100);
+    if (!health.expectStatus().matches("[1-5]\\d\\d(-[1-5]\\d\\d)?")) {
+      report(
+          KeyPath.child(path, "expect_status"),
+          "expected a status or a range such as 200-399, got '" + health.expectStatus() + "'");
+    }
+    if (!health.path().startsWith("/")) {
+      report(
+          KeyPath.child(path, "path"),
+          "expected a path starting with /, got '" + health.path() + "'");
+    }
+    if (health.check() == HealthConfig.Check.AGENT && health.agentPort() == null) {
+      report(KeyPath.child(path, "agent_port"), "an agent check needs agent_port");
+    } else if (health.agentPort() != null) {
+      checkRange(KeyPath.child(path, "agent_port"), health.agentPort(), 1, 65_535);
+    }
+  }
+
   private void checkReadableFile(String path, String file) {
     if (file == null || file.isBlank()) {
       report(path, "a file path is required");

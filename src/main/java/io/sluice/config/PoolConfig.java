@@ -14,6 +14,8 @@ import java.util.List;
  *     server may go before its clients spill over to the next server on the ring
  * @param queue where connections wait when every server is at its limit
  * @param retry when a failed connect is tried on another server
+ * @param health active checks
+ * @param outlier passive ejection of servers whose live connections fail
  */
 public record PoolConfig(
     String name,
@@ -22,7 +24,9 @@ public record PoolConfig(
     PoolTimeouts timeouts,
     Integer hashBalanceFactor,
     QueueConfig queue,
-    RetryConfig retry) {
+    RetryConfig retry,
+    HealthConfig health,
+    OutlierConfig outlier) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -37,6 +41,8 @@ public record PoolConfig(
     hashBalanceFactor = hashBalanceFactor == null ? DEFAULT_HASH_BALANCE_FACTOR : hashBalanceFactor;
     queue = queue == null ? QueueConfig.DEFAULT : queue;
     retry = retry == null ? RetryConfig.DEFAULT : retry;
+    health = health == null ? HealthConfig.NONE : health;
+    outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
   }
 
   /**

@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Threads: every event loop reads and writes {@code active} through {@link #tryTake()} and
  * {@link #release()} (compare-and-set on a counter padded to its own cache lines, so the limit is
- * never exceeded and servers' counters never share a line); {@code state} is written by the control
- * and health threads and read by event loops; {@code weight} likewise.
+ * never exceeded and servers' counters never share a line); the states are written by the control
+ * and health threads and read by event loops, which read only {@code takesConnections}; {@code
+ * weight} likewise.
  */
 public final class Server {
   private final String name;
@@ -19,7 +20,22 @@ public final class Server {
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
   private volatile int weight;
-  private volatile ServerState state = ServerState.UP;
+
+  /** What the operator said: UP, DRAIN or MAINT. Written by the control thread. */
+  private volatile ServerState adminState = ServerState.UP;
+
+  /** What active checks say. Written by the health loop. */
+  private volatile boolean healthy = true;
+
+  /** Taken out by passive observation of live traffic. Written by the health loop. */
+  private volatile boolean ejected;
+
+  /** Whether any server-level state allows new connections: the one field the pick path reads. */
+  private volatile boolean takesConnections = true;
+
+  private final java.util.concurrent.atomic.AtomicInteger consecutiveFailures =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile OutcomeListener outcomeListener;
 
   /**
    * @param name how logs and metrics show the server (its configured address)
@@ -43,7 +59,7 @@ public final class Server {
 
   /** Takes one connection slot if the server is up and below its limit. */
   public boolean tryTake() {
-    if (state != ServerState.UP) {
+    if (!takesConnections) {
       return false;
     }
     while (true) {
@@ -65,7 +81,7 @@ public final class Server {
 
   /** Whether {@link #tryTake()} would succeed now (a hint: another loop may take it first). */
   public boolean hasRoom() {
-    return state == ServerState.UP && (maxConnections == 0 || active.get() < maxConnections);
+    return takesConnections && (maxConnections == 0 || active.get() < maxConnections);
   }
 
   public String name() {
@@ -84,12 +100,93 @@ public final class Server {
     this.weight = weight;
   }
 
+  /**
+   * The effective state: the operator's {@code maint} or {@code drain} first, then {@code down}
+   * when checks fail or live traffic had it ejected, else {@code up}.
+   */
   public ServerState state() {
-    return state;
+    ServerState admin = adminState;
+    if (admin != ServerState.UP) {
+      return admin;
+    }
+    return healthy && !ejected ? ServerState.UP : ServerState.DOWN;
   }
 
-  public void state(ServerState state) {
-    this.state = state;
+  /** What the operator set: {@code UP}, {@code DRAIN} or {@code MAINT}. */
+  public ServerState adminState() {
+    return adminState;
+  }
+
+  /**
+   * Sets the operator's state. {@code DRAIN} and {@code MAINT} stop new connections at once and end
+   * none; {@code DOWN} is not an operator's state (checks decide it).
+   */
+  public void adminState(ServerState state) {
+    if (state == ServerState.DOWN) {
+      throw new IllegalArgumentException("DOWN is decided by health checks, not set");
+    }
+    this.adminState = state;
+    updateTakesConnections();
+  }
+
+  public boolean healthy() {
+    return healthy;
+  }
+
+  /** Records what active checks concluded. */
+  public void healthy(boolean healthy) {
+    this.healthy = healthy;
+    updateTakesConnections();
+  }
+
+  public boolean ejected() {
+    return ejected;
+  }
+
+  /** Takes the server out of (or back into) rotation after passive observation. */
+  public void ejected(boolean ejected) {
+    this.ejected = ejected;
+    updateTakesConnections();
+  }
+
+  private void updateTakesConnections() {
+    takesConnections = adminState == ServerState.UP && healthy && !ejected;
+  }
+
+  /** Who hears about connect outcomes on live traffic (outlier detection), or null. */
+  public void outcomeListener(OutcomeListener listener) {
+    this.outcomeListener = listener;
+  }
+
+  /** A connection to this server failed (refused, timed out, reset before any byte). */
+  public void recordFailure() {
+    int failures = consecutiveFailures.incrementAndGet();
+    OutcomeListener listener = outcomeListener;
+    if (listener != null) {
+      listener.failed(this, failures);
+    }
+  }
+
+  /** A connection to this server was established and moved bytes. */
+  public void recordSuccess() {
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
+    }
+    OutcomeListener listener = outcomeListener;
+    if (listener != null) {
+      listener.succeeded(this);
+    }
+  }
+
+  public int consecutiveFailures() {
+    return consecutiveFailures.get();
+  }
+
+  /** Hears the outcome of live connections to a server; called on event loops, must not block. */
+  public interface OutcomeListener {
+    void failed(Server server, int consecutiveFailures);
+
+    void succeeded(Server server);
   }
 
   public int active() {

@@ -11,6 +11,7 @@ import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.ServerConfig;
+import io.sluice.health.HealthService;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
 import io.sluice.net.Listener;
@@ -59,6 +60,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private final Map<String, RelayStats> stats = new LinkedHashMap<>();
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
+  private final HealthService health;
   private boolean closed;
 
   private SluiceRuntime(Config config, Transport transport, int threads, AccessLog accessLog) {
@@ -66,6 +68,9 @@ public final class SluiceRuntime implements AutoCloseable {
     this.transport = transport;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
+    this.health =
+        new HealthService(
+            transport.newGroup(1, "sluice-health", new LoopLoad()), transport::clientChannel);
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   }
@@ -118,7 +123,7 @@ public final class SluiceRuntime implements AutoCloseable {
                 server.maxConnections(),
                 server.sendProxy(),
                 server.sendProxyV2());
-        created.state(
+        created.adminState(
             switch (server.state()) {
               case UP -> ServerState.UP;
               case DRAIN -> ServerState.DRAIN;
@@ -126,8 +131,7 @@ public final class SluiceRuntime implements AutoCloseable {
             });
         servers.add(created);
       }
-      pools.put(
-          pool.name(),
+      Pool built =
           new Pool(
               pool.name(),
               servers,
@@ -136,7 +140,9 @@ public final class SluiceRuntime implements AutoCloseable {
               pool.queue().max(),
               pool.queue().timeout(),
               pool.retry().attempts(),
-              new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond())));
+              new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));
+      pools.put(pool.name(), built);
+      health.watch(built, pool.health(), pool.outlier());
     }
   }
 
@@ -204,6 +210,28 @@ public final class SluiceRuntime implements AutoCloseable {
       return ListenerConfig.DEFAULT_MAX_CONNECTIONS;
     }
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (files - 256) / 2));
+  }
+
+  /**
+   * Sets a server's operator state without a reload: {@code DRAIN} and {@code MAINT} take it out of
+   * rotation at once and end no connection; {@code UP} brings it back.
+   *
+   * @return false when there is no such pool or server
+   */
+  public boolean setServerState(String poolName, String serverName, ServerState state) {
+    Pool pool = pools.get(poolName);
+    if (pool == null) {
+      return false;
+    }
+    for (Server server : pool.servers()) {
+      if (server.name().equals(serverName)) {
+        server.adminState(state);
+        pool.offerRoomToQueue();
+        log.info("server {} of pool {} set to {} by an operator", serverName, poolName, state);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How close every listener, pool and server is to its limits, now. */
@@ -332,6 +360,7 @@ public final class SluiceRuntime implements AutoCloseable {
   }
 
   private void stopNow() {
+    health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     accessLog.close();
   }

@@ -88,7 +88,9 @@ class ConfigLoaderTest {
                         new PoolTimeouts(Duration.ofMillis(250)),
                         150,
                         new QueueConfig(50, Duration.ofSeconds(2)),
-                        new RetryConfig(1, new Percent(10), 3))),
+                        new RetryConfig(1, new Percent(10), 3),
+                        HealthConfig.NONE,
+                        OutlierConfig.DEFAULT)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000));

@@ -174,7 +174,7 @@ class PoolLimitsIT {
             TestConfigs.tcp()
                 .server(closedPort())
                 .server(echo.address())
-                .pool("balance", "round_robin"));
+                .pool("outlier", "{consecutive_failures: 0}"));
 
     for (int i = 0; i < 20; i++) {
       try (Socket client = connect(front)) {
@@ -189,6 +189,25 @@ class PoolLimitsIT {
   }
 
   @Test
+  void outlierDetectionEjectsTheRefusingServerSoRetriesStop() throws Exception {
+    EchoServer echo = keep(new EchoServer());
+    SocketAddress front =
+        start(
+            TestConfigs.tcp()
+                .server(closedPort())
+                .server(echo.address())
+                .pool("outlier", "{consecutive_failures: 5, base_ejection: 1m}"));
+
+    for (int i = 0; i < 20; i++) {
+      try (Socket client = connect(front)) {
+        assertThat(echoes(client, "hello " + i)).isTrue();
+      }
+    }
+    assertThat(sluice.pool("back").servers().get(0).ejected()).isTrue();
+    assertThat(sluice.pool("back").retryBudget().granted()).isEqualTo(5);
+  }
+
+  @Test
   void theRetryBudgetStopsRetriesWhenMostAttemptsFail() throws Exception {
     SocketAddress front =
         start(
@@ -196,7 +215,8 @@ class PoolLimitsIT {
                 .server(closedPort())
                 .server(closedPort())
                 .server(closedPort())
-                .pool("retry", "{attempts: 2, budget: 20%, min_per_second: 0}"));
+                .pool("retry", "{attempts: 2, budget: 20%, min_per_second: 0}")
+                .pool("outlier", "{consecutive_failures: 0}"));
 
     for (int i = 0; i < 50; i++) {
       try (Socket client = connect(front)) {

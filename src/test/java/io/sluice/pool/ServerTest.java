@@ -24,11 +24,20 @@ class ServerTest {
   @Test
   void takesNoSlotUnlessUp() {
     Server server = new Server("s", null, 1, 0, false, false);
-    for (ServerState state :
-        new ServerState[] {ServerState.DOWN, ServerState.DRAIN, ServerState.MAINT}) {
-      server.state(state);
+    for (ServerState state : new ServerState[] {ServerState.DRAIN, ServerState.MAINT}) {
+      server.adminState(state);
       assertThat(server.tryTake()).as(state.name()).isFalse();
+      assertThat(server.state()).isEqualTo(state);
     }
+    server.adminState(ServerState.UP);
+    server.healthy(false);
+    assertThat(server.tryTake()).isFalse();
+    assertThat(server.state()).isEqualTo(ServerState.DOWN);
+    server.healthy(true);
+    server.ejected(true);
+    assertThat(server.tryTake()).isFalse();
+    server.ejected(false);
+    assertThat(server.tryTake()).isTrue();
   }
 
   @Test

@@ -40,6 +40,13 @@ import org.slf4j.LoggerFactory;
 final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
   private static final String NO_SERVER = "<NOSRV>";
+
+  /**
+   * 16 KiB: a protocol's opening (SSH banner, SIP request, TLS ClientHello) fits; a bulk upload
+   * does not.
+   */
+  private static final int MAX_REPLAY = 16 * 1024;
+
   private static final AtomicIntegerFieldUpdater<TcpSession> WAITING =
       AtomicIntegerFieldUpdater.newUpdater(TcpSession.class, "waiting");
 
@@ -63,6 +70,16 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private long connectedNanos = -1;
   private CompositeByteBuf early;
   private boolean clientFinBeforeConnect;
+
+  /**
+   * What the client sent the current server before that server said anything: kept so that a server
+   * which resets before its first byte can be replaced without the client noticing. Dropped at the
+   * server's first byte, or when it grows past {@link #MAX_REPLAY}.
+   */
+  private CompositeByteBuf replay;
+
+  private int replayBytes;
+  private boolean replayable = true;
 
   private boolean clientInputShut;
   private boolean backendInputShut;
@@ -226,6 +243,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
           backend.voidPromise());
     }
     if (early != null) {
+      keepForReplay(early);
       backend.write(early, backend.voidPromise());
       early = null;
     }
@@ -250,12 +268,47 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       backend = null;
     }
     connectedNanos = -1;
+    failed.recordFailure();
     context.pool().release(failed);
     if (retries < context.pool().retryAttempts() && context.pool().retryBudget().tryRetry()) {
       retries++;
+      if (replay != null) {
+        // What the failed server was sent goes first; bytes read while reconnecting follow.
+        if (early != null) {
+          replay.addComponent(true, early);
+        }
+        early = replay;
+        replay = null;
+      }
+      replayBytes = 0;
+      clientFinBeforeConnect = clientInputShut;
+      client.config().setAutoRead(false);
       connect(failed);
     } else {
       end(failure, cause);
+    }
+  }
+
+  private void keepForReplay(ByteBuf bytes) {
+    if (!replayable) {
+      return;
+    }
+    if (replayBytes + bytes.readableBytes() > MAX_REPLAY) {
+      dropReplay();
+      return;
+    }
+    if (replay == null) {
+      replay = client.alloc().compositeBuffer();
+    }
+    replay.addComponent(true, bytes.retainedDuplicate());
+    replayBytes += bytes.readableBytes();
+  }
+
+  private void dropReplay() {
+    replayable = false;
+    if (replay != null) {
+      replay.release();
+      replay = null;
     }
   }
 
@@ -286,7 +339,14 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     Channel target = fromClient ? backend : client;
     if (fromClient) {
       bytesFromClient += length;
+      if (bytesToClient == 0) {
+        keepForReplay(bytes);
+      }
     } else {
+      if (bytesToClient == 0) {
+        server.recordSuccess();
+        dropReplay();
+      }
       bytesToClient += length;
     }
     target.write(bytes, target.voidPromise());
@@ -394,9 +454,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
         : TerminationState.CLIENT_ABORTED_DURING_CONNECT;
   }
 
-  /** Whether the server connection is up but no byte has moved yet: safe to try elsewhere. */
+  /**
+   * Whether the server connection is up, the server has sent nothing, and everything the client
+   * sent it is kept: safe to replay on another server.
+   */
   private boolean nothingRelayed() {
-    return connectedNanos >= 0 && bytesToClient == 0 && bytesFromClient == 0 && !clientInputShut;
+    return connectedNanos >= 0 && bytesToClient == 0 && replayable;
   }
 
   /** Ends the session now: closes both sides, gives back the server slot, logs one line. */
@@ -414,6 +477,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       early.release();
       early = null;
     }
+    dropReplay();
     client.close();
     if (backend != null) {
       backend.close();

@@ -1,0 +1,75 @@
+package io.sluice.health;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.sluice.config.HealthConfig;
+import io.sluice.config.OutlierConfig;
+import io.sluice.pool.Pool;
+import io.sluice.pool.Server;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every pool's active checks and outlier detection, on one event loop of their own: a storm of
+ * handshakes or requests on the traffic loops cannot delay a check, and a check never waits behind
+ * traffic, so a busy healthy server is not marked down for being busy.
+ *
+ * <p>Threads: built and stopped by the control thread; everything else runs on the health loop.
+ */
+public final class HealthService implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+  private final ChannelTypes channels;
+  private final List<ServerHealth> checked = new ArrayList<>();
+
+  /**
+   * @param group a group of its own (one thread is plenty), closed with this service
+   * @param channels the client channel type for each server address
+   */
+  public HealthService(EventLoopGroup group, ChannelTypes channels) {
+    this.group = group;
+    this.loop = group.next();
+    this.channels = channels;
+  }
+
+  /** Starts the active checks and outlier detection {@code pool}'s configuration asks for. */
+  public void watch(Pool pool, HealthConfig health, OutlierConfig outlier) {
+    if (outlier.consecutiveFailures() > 0) {
+      new OutlierDetector(pool, outlier, loop);
+    }
+    HealthCheck check =
+        switch (health.check()) {
+          case NONE -> null;
+          case TCP -> new TcpCheck(health.timeout(), channels);
+          case HTTP -> new HttpCheck(health, channels);
+          case AGENT -> new AgentCheck(health.timeout(), health.agentPort(), channels);
+        };
+    if (check == null) {
+      return;
+    }
+    for (Server server : pool.servers()) {
+      ServerHealth serverHealth = new ServerHealth(pool, server, health, check, loop);
+      loop.execute(
+          () -> {
+            checked.add(serverHealth);
+            serverHealth.start();
+          });
+    }
+  }
+
+  /** Checks run so far, across all servers (for tests and the live view). */
+  public long checksRun() {
+    try {
+      return loop.submit(() -> checked.stream().mapToLong(ServerHealth::checks).sum()).get();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.execute(() -> checked.forEach(ServerHealth::stop));
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+}

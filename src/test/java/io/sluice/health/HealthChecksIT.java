@@ -1,0 +1,106 @@
+package io.sluice.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.pool.Server;
+import io.sluice.pool.ServerState;
+import io.sluice.runtime.SluiceRuntime;
+import io.sluice.testing.ScriptedServer;
+import io.sluice.testing.TestConfigs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Active checks and passive ejection against real servers on loopback. */
+class HealthChecksIT {
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private SluiceRuntime sluice;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (sluice != null) {
+      sluice.stop(Duration.ZERO);
+    }
+    for (AutoCloseable resource : resources) {
+      resource.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T keep(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private Server server(int index) {
+    return sluice.pool("back").servers().get(index);
+  }
+
+  @Test
+  void marksAKilledServerDownWithinFallChecksAndUpAgainAfterRiseChecks() throws Exception {
+    ScriptedServer victim = keep(ScriptedServer.answering("hi"));
+    ScriptedServer other = keep(ScriptedServer.answering("hi"));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(victim.address())
+                .server(other.address())
+                .pool(
+                    "health",
+                    "{check: tcp, interval: 200ms, fast_interval: 100ms, rise: 2, fall: 2}")
+                .build(),
+            2);
+
+    victim.stop();
+    long stopped = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.DOWN);
+    // First failure within an interval, the second a fast interval later, jitter aside.
+    assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofMillis(900));
+    assertThat(server(1).state()).isEqualTo(ServerState.UP);
+
+    victim.restart();
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
+  }
+
+  @Test
+  void marksAServerDownWhenItsHttpCheckGetsAWrongStatus() throws Exception {
+    ScriptedServer web = keep(ScriptedServer.http(200));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(web.address())
+                .pool(
+                    "health",
+                    "{check: http, path: /ping, expect_status: 200-299, interval: 100ms, rise: 1, fall: 2}")
+                .build(),
+            2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> web.accepted() >= 2);
+    assertThat(server(0).state()).isEqualTo(ServerState.UP);
+
+    web.answer(ScriptedServer.httpResponse(503));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.DOWN);
+    web.answer(ScriptedServer.httpResponse(204));
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
+  }
+
+  @Test
+  void drainsAServerWhoseAgentSaysDrainAndBringsItBackWhenItSaysReady() throws Exception {
+    ScriptedServer web = keep(ScriptedServer.answering("hi"));
+    ScriptedServer agent = keep(ScriptedServer.answering("drain\n"));
+    int agentPort = Integer.parseInt(agent.address().substring(agent.address().indexOf(':') + 1));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(web.address(), "weight: 4")
+                .pool("health", "{check: agent, agent_port: " + agentPort + ", interval: 100ms}")
+                .build(),
+            2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.DRAIN);
+    agent.answer("ready 50%\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).weight() == 2);
+  }
+}
