@@ -22,4 +22,7 @@ public interface ServerView {
    * keep their mapping when other servers come and go.
    */
   long key(int server);
+
+  /** Expected latency of the server in nanoseconds, 0 when not measured yet. */
+  long latencyNanos(int server);
 }

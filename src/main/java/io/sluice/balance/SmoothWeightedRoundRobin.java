@@ -1,29 +1,33 @@
 package io.sluice.balance;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Weighted round robin that interleaves servers rather than sending a burst to the heaviest
- * (nginx's smooth algorithm): weights {5, 1, 1} yield a a b a c a a, not a a a a a b c.
+ * (nginx's smooth algorithm): each pick adds every eligible server's current weight to its score,
+ * takes the highest score and subtracts the total from it. Weights {5, 1, 1} yield a a b a c a a,
+ * not a a a a a b c. Weights are read at every pick, so slow start and weight changes apply at
+ * once.
  *
- * <p>The order is computed once, at construction, with nginx's rule (each step adds every server's
- * weight to its score, takes the highest score and subtracts the total from it), and one instance
- * is shared by every event loop of a pool: a pick is one atomic increment of a shared cursor, so
- * consecutive connections go to consecutive servers whichever loop accepted them. A server without
- * room is passed over for the next in the order.
+ * <p>One instance is shared by every event loop of a pool, so consecutive connections go to
+ * consecutive servers whichever loop accepted them. The scores are guarded by a lock taken only
+ * with {@code tryLock}: an event loop never waits, and in the rare moment two loops pick at once
+ * the loser takes the next server with room after a shared cursor instead.
  */
 public final class SmoothWeightedRoundRobin implements Balancer {
-  private final int[] order;
-  private final AtomicLong cursor = new AtomicLong();
+  private final int[] score;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicInteger cursor = new AtomicInteger();
 
   public SmoothWeightedRoundRobin(ServerView view) {
-    this.order = smoothOrder(view);
+    this.score = new int[view.size()];
   }
 
   /** A factory handing every event loop the same instance, built on first use. */
   public static BalancerFactory sharedFactory() {
     return new BalancerFactory() {
-      private volatile SmoothWeightedRoundRobin shared;
+      private SmoothWeightedRoundRobin shared;
 
       @Override
       public synchronized Balancer create(ServerView view) {
@@ -35,41 +39,53 @@ public final class SmoothWeightedRoundRobin implements Balancer {
     };
   }
 
-  private static int[] smoothOrder(ServerView view) {
-    int size = view.size();
-    int total = 0;
-    for (int i = 0; i < size; i++) {
-      total += view.weight(i);
+  @Override
+  public int pick(ServerView view, long hash, int avoid) {
+    if (!lock.tryLock()) {
+      return nextWithRoom(view, avoid);
     }
-    int[] order = new int[total];
-    int[] score = new int[size];
-    for (int step = 0; step < total; step++) {
-      int best = 0;
+    try {
+      return smooth(view, avoid);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int smooth(ServerView view, int avoid) {
+    int size = Math.min(view.size(), score.length);
+    int best = NONE;
+    for (int pass = 0; pass < 2 && best == NONE; pass++) {
+      boolean allowAvoided = pass == 1;
+      int total = 0;
       for (int i = 0; i < size; i++) {
-        score[i] += view.weight(i);
-        if (score[i] > score[best]) {
+        if (!view.hasRoom(i) || (i == avoid && !allowAvoided)) {
+          continue;
+        }
+        int weight = view.weight(i);
+        score[i] += weight;
+        total += weight;
+        if (best == NONE || score[i] > score[best]) {
           best = i;
         }
       }
-      score[best] -= total;
-      order[step] = best;
+      if (best != NONE) {
+        score[best] -= total;
+      }
     }
-    return order;
+    return best;
   }
 
-  @Override
-  public int pick(ServerView view, long hash, int avoid) {
-    int length = order.length;
+  private int nextWithRoom(ServerView view, int avoid) {
+    int size = view.size();
     int fallback = NONE;
-    for (int probe = 0; probe < length; probe++) {
-      int server = order[(int) Math.floorMod(cursor.getAndIncrement(), (long) length)];
-      if (server >= view.size() || !view.hasRoom(server)) {
-        continue;
+    for (int probe = 0; probe < size; probe++) {
+      int i = Math.floorMod(cursor.getAndIncrement(), size);
+      if (view.hasRoom(i)) {
+        if (i != avoid) {
+          return i;
+        }
+        fallback = i;
       }
-      if (server != avoid) {
-        return server;
-      }
-      fallback = server;
     }
     return fallback;
   }

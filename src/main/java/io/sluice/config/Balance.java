@@ -18,5 +18,8 @@ public enum Balance {
   P2C,
   /** Fill servers in their configured order. */
   @JsonProperty("first")
-  FIRST
+  FIRST,
+  /** The lowest measured latency, scaled by load. */
+  @JsonProperty("closest")
+  CLOSEST
 }

@@ -244,6 +244,18 @@ final class ConfigValidator {
       checkRange(KeyPath.child(retryPath, "attempts"), pool.retry().attempts(), 0, 10);
       checkRange(
           KeyPath.child(retryPath, "min_per_second"), pool.retry().minPerSecond(), 0, 1_000_000);
+      checkHealth(KeyPath.child(path, "health"), pool.health());
+      String outlierPath = KeyPath.child(path, "outlier");
+      checkRange(
+          KeyPath.child(outlierPath, "consecutive_failures"),
+          pool.outlier().consecutiveFailures(),
+          0,
+          1_000_000);
+      checkPositive(KeyPath.child(outlierPath, "base_ejection"), pool.outlier().baseEjection());
+      checkPositive(KeyPath.child(outlierPath, "max_ejection"), pool.outlier().maxEjection());
+      if (pool.slowStart().isNegative()) {
+        report(KeyPath.child(path, "slow_start"), "expected a duration of 0 or more");
+      }
     }
   }
 

@@ -16,6 +16,8 @@ import java.util.List;
  * @param retry when a failed connect is tried on another server
  * @param health active checks
  * @param outlier passive ejection of servers whose live connections fail
+ * @param slowStart how long a server coming back up takes to ramp from a tenth of its weight to all
+ *     of it; 0 turns slow start off
  */
 public record PoolConfig(
     String name,
@@ -26,7 +28,8 @@ public record PoolConfig(
     QueueConfig queue,
     RetryConfig retry,
     HealthConfig health,
-    OutlierConfig outlier) {
+    OutlierConfig outlier,
+    Duration slowStart) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -43,6 +46,7 @@ public record PoolConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     health = health == null ? HealthConfig.NONE : health;
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
+    slowStart = slowStart == null ? Duration.ZERO : slowStart;
   }
 
   /**

@@ -67,6 +67,7 @@ final class ServerHealth implements Runnable {
   private void judge(CheckOutcome outcome) {
     applyAgentReport(outcome);
     if (outcome.ok()) {
+      server.recordLatency(System.nanoTime() - lastCheckNanos);
       failures = 0;
       passes++;
       if (!server.healthy() && passes >= config.rise()) {

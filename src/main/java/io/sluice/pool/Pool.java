@@ -193,6 +193,11 @@ public final class Pool implements ServerView {
   }
 
   @Override
+  public long latencyNanos(int server) {
+    return servers[server].latencyNanos();
+  }
+
+  @Override
   public long key(int server) {
     return servers[server].name().hashCode() * 0x9E3779B97F4A7C15L;
   }

@@ -37,6 +37,18 @@ public final class Server {
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile OutcomeListener outcomeListener;
 
+  /** Ramp-up after coming back: when it ends (0 = not ramping) and how long it lasts. */
+  private volatile long rampEndNanos;
+
+  private volatile long slowStartNanos;
+
+  /**
+   * Expected latency in nanoseconds: an exponentially weighted average of connect times and check
+   * round trips (0 until the first sample). Written by any loop; a lost update between two racing
+   * writers costs one sample, which an average can spare.
+   */
+  private volatile long latencyNanos;
+
   /**
    * @param name how logs and metrics show the server (its configured address)
    * @param address the resolved socket address, opaque to this package
@@ -92,8 +104,56 @@ public final class Server {
     return address;
   }
 
+  /**
+   * The weight balancers use: the configured one, scaled down while the server ramps up after
+   * coming back (slow start), from a tenth to all of it.
+   */
   public int weight() {
+    int full = weight;
+    long rampEnd = rampEndNanos;
+    if (rampEnd == 0) {
+      return full;
+    }
+    long left = rampEnd - System.nanoTime();
+    if (left <= 0) {
+      rampEndNanos = 0;
+      return full;
+    }
+    double share = Math.max(0.1, 1.0 - (double) left / slowStartNanos);
+    return Math.max(1, (int) Math.round(full * share));
+  }
+
+  /** The configured weight, without slow start. */
+  public int configuredWeight() {
     return weight;
+  }
+
+  /** After coming back up, ramp the weight over {@code nanos}; 0 turns slow start off. */
+  public void slowStart(long nanos) {
+    this.slowStartNanos = nanos;
+  }
+
+  /** Whether the server is still ramping up after coming back. */
+  public boolean rampingUp() {
+    return rampEndNanos != 0 && weight() != weight;
+  }
+
+  /** Folds one latency sample in (connect time or check round trip), damping outliers. */
+  public void recordLatency(long nanos) {
+    long current = latencyNanos;
+    if (current == 0) {
+      latencyNanos = Math.max(1, nanos);
+      return;
+    }
+    // A sample far above the average counts as four times it: one stalled connect must not make a
+    // good server look unusable, while a lasting rise still moves the average within a few samples.
+    long sample = Math.min(nanos, current * 4);
+    latencyNanos = Math.max(1, current + (sample - current) / 5);
+  }
+
+  /** The expected latency, 0 when nothing was measured yet. */
+  public long latencyNanos() {
+    return latencyNanos;
   }
 
   public void weight(int weight) {
@@ -150,7 +210,12 @@ public final class Server {
   }
 
   private void updateTakesConnections() {
-    takesConnections = adminState == ServerState.UP && healthy && !ejected;
+    boolean was = takesConnections;
+    boolean now = adminState == ServerState.UP && healthy && !ejected;
+    if (now && !was && slowStartNanos > 0) {
+      rampEndNanos = System.nanoTime() + slowStartNanos;
+    }
+    takesConnections = now;
   }
 
   /** Who hears about connect outcomes on live traffic (outlier detection), or null. */

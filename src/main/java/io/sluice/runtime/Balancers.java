@@ -2,6 +2,7 @@ package io.sluice.runtime;
 
 import io.sluice.balance.BalancerFactory;
 import io.sluice.balance.BoundedLoadConsistentHash;
+import io.sluice.balance.Closest;
 import io.sluice.balance.FirstAvailable;
 import io.sluice.balance.LeastConnections;
 import io.sluice.balance.PowerOfTwoChoices;
@@ -19,6 +20,7 @@ final class Balancers {
       case SOURCE_HASH -> BoundedLoadConsistentHash.factory(pool.hashBalanceFactor() / 100.0);
       case P2C -> view -> new PowerOfTwoChoices();
       case FIRST -> view -> new FirstAvailable();
+      case CLOSEST -> view -> new Closest();
     };
   }
 }

@@ -129,6 +129,7 @@ public final class SluiceRuntime implements AutoCloseable {
               case DRAIN -> ServerState.DRAIN;
               case MAINT -> ServerState.MAINT;
             });
+        created.slowStart(pool.slowStart().toNanos());
         servers.add(created);
       }
       Pool built =

@@ -61,6 +61,13 @@ final class ServerTable implements ServerView {
     return active[server];
   }
 
+  final long[] latency = new long[64];
+
+  @Override
+  public long latencyNanos(int server) {
+    return server < latency.length ? latency[server] : 0;
+  }
+
   @Override
   public long key(int server) {
     return keys[server];

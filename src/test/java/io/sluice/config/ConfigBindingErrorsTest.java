@@ -210,7 +210,7 @@ class ConfigBindingErrorsTest {
         .containsExactly(
             "sluice.yaml:2:49: listeners[0].protocol: expected tcp, tls, http, https or udp, got"
                 + " 'TCP'",
-            "sluice.yaml:4:17: pools[0].balance: expected round_robin, least_conn, source_hash, p2c or first, got 1");
+            "sluice.yaml:4:17: pools[0].balance: expected round_robin, least_conn, source_hash, p2c, first or closest, got 1");
   }
 
   @Test

@@ -90,7 +90,8 @@ class ConfigLoaderTest {
                         new QueueConfig(50, Duration.ofSeconds(2)),
                         new RetryConfig(1, new Percent(10), 3),
                         HealthConfig.NONE,
-                        OutlierConfig.DEFAULT)),
+                        OutlierConfig.DEFAULT,
+                        Duration.ZERO)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000));

@@ -103,4 +103,39 @@ class HealthChecksIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(0).weight() == 2);
   }
+
+  @Test
+  void closestSendsTheBulkOfTrafficToTheServerWhoseChecksAnswerFastest() throws Exception {
+    ScriptedServer slow = keep(ScriptedServer.http(200));
+    ScriptedServer fast = keep(ScriptedServer.http(200));
+    slow.delay(Duration.ofMillis(80));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(slow.address())
+                .server(fast.address())
+                .pool("balance", "closest")
+                .pool("health", "{check: http, interval: 100ms, rise: 1, fall: 3}")
+                .pool("outlier", "{consecutive_failures: 0}")
+                .build(),
+            2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                server(0).latencyNanos() > 4 * server(1).latencyNanos()
+                    && server(1).latencyNanos() > 0);
+    int slowBefore = slow.accepted();
+    int fastBefore = fast.accepted();
+    java.net.SocketAddress front = sluice.boundAddresses("front").get(0);
+    for (int i = 0; i < 40; i++) {
+      try (java.net.Socket client = io.sluice.testing.Sockets.connect(front)) {
+        client.getInputStream().readAllBytes();
+      }
+    }
+    int toFast = fast.accepted() - fastBefore;
+    int toSlow = slow.accepted() - slowBefore;
+    // Checks also land on both; the traffic share is what matters: most of it goes to the fast one.
+    assertThat(toFast).isGreaterThan(3 * toSlow);
+  }
 }

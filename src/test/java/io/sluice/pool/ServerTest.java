@@ -64,4 +64,29 @@ class ServerTest {
     assertThat(granted.get()).isEqualTo(50);
     assertThat(server.active()).isEqualTo(50);
   }
+
+  @Test
+  void rampsItsWeightUpAfterComingBackUnderSlowStart() throws Exception {
+    Server server = new Server("s", null, 100, 0, false, false);
+    server.slowStart(TimeUnit.MILLISECONDS.toNanos(600));
+    assertThat(server.weight()).isEqualTo(100);
+    server.healthy(false);
+    server.healthy(true);
+    assertThat(server.weight()).isBetween(10, 30);
+    Thread.sleep(300);
+    assertThat(server.weight()).isBetween(40, 90);
+    Thread.sleep(400);
+    assertThat(server.weight()).isEqualTo(100);
+    assertThat(server.configuredWeight()).isEqualTo(100);
+  }
+
+  @Test
+  void averagesLatencySamplesAndDampsAnOutlier() {
+    Server server = new Server("s", null, 1, 0, false, false);
+    assertThat(server.latencyNanos()).isZero();
+    server.recordLatency(1_000_000);
+    assertThat(server.latencyNanos()).isEqualTo(1_000_000);
+    server.recordLatency(1_000_000_000); // one stalled connect counts as 4 ms, not 1 s
+    assertThat(server.latencyNanos()).isEqualTo(1_600_000);
+  }
 }

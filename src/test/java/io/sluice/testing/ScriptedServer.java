@@ -17,6 +17,7 @@ public final class ScriptedServer implements AutoCloseable {
   private final int port;
   private volatile String answer;
   private volatile boolean reset;
+  private volatile long delayMillis;
   private volatile ServerSocket socket;
   private final AtomicInteger accepted = new AtomicInteger();
 
@@ -45,6 +46,11 @@ public final class ScriptedServer implements AutoCloseable {
     return "HTTP/1.1 " + status + " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
   }
 
+  /** Waits this long before answering each connection (a slow server). */
+  public void delay(java.time.Duration delay) {
+    this.delayMillis = delay.toMillis();
+  }
+
   public void answer(String text) {
     this.answer = text;
   }
@@ -67,6 +73,9 @@ public final class ScriptedServer implements AutoCloseable {
         if (reset) {
           client.setSoLinger(true, 0);
         } else {
+          if (delayMillis > 0) {
+            Thread.sleep(delayMillis);
+          }
           client.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
           client.shutdownOutput();
           client.setSoTimeout(200);
@@ -78,6 +87,9 @@ public final class ScriptedServer implements AutoCloseable {
         }
       } catch (IOException e) {
         // closed, or the peer went away
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

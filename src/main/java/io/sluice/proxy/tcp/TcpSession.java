@@ -221,7 +221,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   /** The backend connect finished. */
   @Override
   public void operationComplete(ChannelFuture connecting) {
-    if (ended) {
+    if (ended || connecting.channel() != backend) {
+      // The session ended, or gave this attempt up for another server, while it was connecting.
       connecting.channel().close();
       return;
     }
@@ -234,6 +235,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       return;
     }
     connectedNanos = System.nanoTime();
+    server.recordLatency(connectedNanos - connectStartNanos);
     context.transport().configureRelaySocket(backend);
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);

@@ -2,6 +2,7 @@ package io.sluice.bench;
 
 import io.sluice.balance.Balancer;
 import io.sluice.balance.BoundedLoadConsistentHash;
+import io.sluice.balance.Closest;
 import io.sluice.balance.FirstAvailable;
 import io.sluice.balance.LeastConnections;
 import io.sluice.balance.PowerOfTwoChoices;
@@ -36,7 +37,7 @@ public class BalancerPickBenchmark {
   @Param({"3", "30", "300"})
   int servers;
 
-  @Param({"round_robin", "least_conn", "p2c", "first", "source_hash"})
+  @Param({"round_robin", "least_conn", "p2c", "first", "source_hash", "closest"})
   String balance;
 
   private Table table;
@@ -53,6 +54,7 @@ public class BalancerPickBenchmark {
           case "p2c" -> new PowerOfTwoChoices();
           case "first" -> new FirstAvailable();
           case "source_hash" -> BoundedLoadConsistentHash.factory(1.25).create(table);
+          case "closest" -> new Closest();
           default -> throw new IllegalArgumentException(balance);
         };
   }
@@ -116,6 +118,11 @@ public class BalancerPickBenchmark {
     @Override
     public int active(int server) {
       return active[server];
+    }
+
+    @Override
+    public long latencyNanos(int server) {
+      return 1_000_000L + server * 1_000L;
     }
 
     @Override
