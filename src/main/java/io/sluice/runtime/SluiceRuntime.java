@@ -235,6 +235,28 @@ public final class SluiceRuntime implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Changes a server's weight without a reload; balancers read it at their next pick ({@code
+   * source_hash} keeps its ring and uses the weight for its load bound).
+   *
+   * @return false when there is no such pool or server, or the weight is outside 1 to 256
+   */
+  public boolean setServerWeight(String poolName, String serverName, int weight) {
+    Pool pool = pools.get(poolName);
+    if (pool == null || weight < 1 || weight > 256) {
+      return false;
+    }
+    for (Server server : pool.servers()) {
+      if (server.name().equals(serverName)) {
+        server.weight(weight);
+        log.info(
+            "server {} of pool {} weight set to {} by an operator", serverName, poolName, weight);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** How close every listener, pool and server is to its limits, now. */
   public LiveView view() {
     List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
@@ -323,6 +345,11 @@ public final class SluiceRuntime implements AutoCloseable {
 
   public Transport transport() {
     return transport;
+  }
+
+  /** The traffic event loops, for tests that load them on purpose. */
+  EventLoopGroup trafficLoops() {
+    return loops;
   }
 
   /** Client connections open now, across every listener. */

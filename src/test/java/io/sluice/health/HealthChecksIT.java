@@ -45,11 +45,12 @@ class HealthChecksIT {
     sluice =
         SluiceRuntime.start(
             TestConfigs.tcp()
-                .server(victim.address())
-                .server(other.address())
+                .server(victim.address(), "weight: 10")
+                .server(other.address(), "weight: 10")
                 .pool(
                     "health",
                     "{check: tcp, interval: 200ms, fast_interval: 100ms, rise: 2, fall: 2}")
+                .pool("slow_start", "2s")
                 .build(),
             2);
 
@@ -62,6 +63,9 @@ class HealthChecksIT {
 
     victim.restart();
     await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
+    // Back, but ramping: a fraction of its weight first, all of it after slow_start.
+    assertThat(server(0).weight()).isLessThan(10);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).weight() == 10);
   }
 
   @Test
