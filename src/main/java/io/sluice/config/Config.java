@@ -12,13 +12,15 @@ import java.util.List;
  * @param accessLog where the one line per finished connection goes
  * @param maxConnections client connections open at once across every listener; absent: derived at
  *     start from the open-files limit (two descriptors per relayed connection)
+ * @param admin the admin listener, or null for none
  */
 public record Config(
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
     Duration drainTimeout,
     AccessLogConfig accessLog,
-    Integer maxConnections) {
+    Integer maxConnections,
+    AdminConfig admin) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short

@@ -35,6 +35,9 @@ final class ConfigValidator {
     validator.checkPools(config.pools());
     validator.checkPositive("drain_timeout", config.drainTimeout());
     validator.checkAccessLog(config.accessLog());
+    if (config.admin() != null) {
+      validator.checkAdmin(config.admin());
+    }
     if (config.maxConnections() != null) {
       validator.checkAtLeastOne("max_connections", config.maxConnections());
     }
@@ -165,6 +168,44 @@ final class ConfigValidator {
         KeyPath.child(KeyPath.child(tlsPath, "session_tickets"), "rotate"),
         tls.sessionTickets().rotate());
     checkAtLeastOne(KeyPath.child(tlsPath, "signing_queue"), tls.signingQueue());
+  }
+
+  private void checkAdmin(AdminConfig admin) {
+    Endpoint endpoint;
+    try {
+      endpoint = Endpoint.parse(admin.bind());
+    } catch (IllegalArgumentException e) {
+      report("admin.bind", e.getMessage());
+      return;
+    }
+    if (endpoint.kind() != Endpoint.Kind.INET) {
+      report("admin.bind", "expected host:port for the admin listener");
+      return;
+    }
+    String hostProblem = BindHostCheck.problem(endpoint.host());
+    if (hostProblem != null) {
+      report("admin.bind", hostProblem);
+    } else if (!isLoopback(endpoint.host()) && (admin.token() == null || admin.token().isBlank())) {
+      report(
+          "admin.token",
+          "an admin listener bound beyond loopback needs a token (admin.bind is "
+              + admin.bind()
+              + ")");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host.isEmpty()) {
+      return false;
+    }
+    if (host.equals("localhost")) {
+      return true;
+    }
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private void checkHealth(String path, HealthConfig health) {

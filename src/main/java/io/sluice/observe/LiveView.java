@@ -50,9 +50,19 @@ public record LiveView(
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}
    * @param maxConnections the server's limit, 0 for none
+   * @param weight the weight in use now (lower while ramping up after coming back)
+   * @param latencyMillis the averaged connect and check latency, 0 when not measured yet
+   * @param ejected whether outlier detection has taken it out for now
    */
   public record ServerLoad(
-      String name, String state, int active, int maxConnections, int weight, long total) {}
+      String name,
+      String state,
+      int active,
+      int maxConnections,
+      int weight,
+      long total,
+      double latencyMillis,
+      boolean ejected) {}
 
   /** Connections ended per termination code, only the non-zero ones. */
   public record TerminationCounts(java.util.Map<String, Long> byCode) {}

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.admin.AdminServer;
+import io.sluice.admin.Control;
 import io.sluice.admission.ConnectionLimit;
 import io.sluice.admission.TokenBucket;
 import io.sluice.config.Config;
@@ -30,6 +32,7 @@ import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: started, drained and closed by one control thread (the CLI's main thread or a test);
  * the event loops run the traffic.
  */
-public final class SluiceRuntime implements AutoCloseable {
+public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
 
   private final Config config;
@@ -61,6 +64,8 @@ public final class SluiceRuntime implements AutoCloseable {
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
+  private AdminServer admin;
+  private volatile boolean stopping;
   private boolean closed;
 
   private SluiceRuntime(Config config, Transport transport, int threads, AccessLog accessLog) {
@@ -97,6 +102,7 @@ public final class SluiceRuntime implements AutoCloseable {
     try {
       runtime.buildPools();
       runtime.bindListeners();
+      runtime.startAdmin();
     } catch (StartException e) {
       runtime.stopNow();
       throw e;
@@ -145,6 +151,45 @@ public final class SluiceRuntime implements AutoCloseable {
       pools.put(pool.name(), built);
       health.watch(built, pool.health(), pool.outlier());
     }
+  }
+
+  private void startAdmin() throws StartException {
+    if (config.admin() == null) {
+      return;
+    }
+    Endpoint endpoint = Endpoint.parse(config.admin().bind());
+    InetSocketAddress address = (InetSocketAddress) SocketAddresses.of(endpoint);
+    try {
+      admin = AdminServer.start(address, config.admin().token(), this);
+      log.info("admin on http://{}/", SocketAddresses.format(admin.address()));
+    } catch (IllegalStateException e) {
+      throw new StartException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartException("interrupted while binding the admin listener", e);
+    }
+  }
+
+  /** The admin listener's address, or null when there is none. */
+  public InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
+  }
+
+  @Override
+  public boolean ready() {
+    return !stopping && !listeners.isEmpty();
+  }
+
+  @Override
+  public boolean setServerState(String pool, String server, String state) {
+    ServerState wanted =
+        switch (state.toLowerCase(Locale.ROOT)) {
+          case "up" -> ServerState.UP;
+          case "drain" -> ServerState.DRAIN;
+          case "maint" -> ServerState.MAINT;
+          default -> null;
+        };
+    return wanted != null && setServerState(pool, server, wanted);
   }
 
   private void bindListeners() throws StartException {
@@ -241,6 +286,7 @@ public final class SluiceRuntime implements AutoCloseable {
    *
    * @return false when there is no such pool or server, or the weight is outside 1 to 256
    */
+  @Override
   public boolean setServerWeight(String poolName, String serverName, int weight) {
     Pool pool = pools.get(poolName);
     if (pool == null || weight < 1 || weight > 256) {
@@ -258,6 +304,7 @@ public final class SluiceRuntime implements AutoCloseable {
   }
 
   /** How close every listener, pool and server is to its limits, now. */
+  @Override
   public LiveView view() {
     List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
     for (Listener listener : listeners.values()) {
@@ -289,7 +336,9 @@ public final class SluiceRuntime implements AutoCloseable {
                 server.active(),
                 server.maxConnections(),
                 server.weight(),
-                server.totalConnections()));
+                server.totalConnections(),
+                server.latencyNanos() / 1e6,
+                server.ejected()));
       }
       poolLoads.add(
           new LiveView.PoolLoad(
@@ -368,6 +417,7 @@ public final class SluiceRuntime implements AutoCloseable {
       return true;
     }
     closed = true;
+    stopping = true;
     listeners.values().forEach(Listener::close);
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -388,6 +438,9 @@ public final class SluiceRuntime implements AutoCloseable {
   }
 
   private void stopNow() {
+    if (admin != null) {
+      admin.close();
+    }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     accessLog.close();

@@ -50,6 +50,7 @@ class ConfigLoaderTest {
           retry: {attempts: 1, budget: 10%, min_per_second: 3}
       drain_timeout: 1m
       max_connections: 9000
+      admin: {bind: "127.0.0.1:9900"}
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -94,7 +95,8 @@ class ConfigLoaderTest {
                         Duration.ZERO)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
-                9000));
+                9000,
+                new AdminConfig("127.0.0.1:9900", null)));
   }
 
   @Test

@@ -1,0 +1,10 @@
+package io.sluice.config;
+
+/**
+ * The admin listener: the live view as JSON, Prometheus metrics, server control, health probes.
+ *
+ * @param bind its address; loopback unless a token is set
+ * @param token a bearer token every request must carry ({@code Authorization: Bearer ...});
+ *     required when {@code bind} is not a loopback address
+ */
+public record AdminConfig(String bind, String token) {}
