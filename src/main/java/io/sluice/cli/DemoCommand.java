@@ -20,14 +20,23 @@ public final class DemoCommand implements Callable<Integer> {
       description = "The port the demo listener binds on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(
+      names = "--admin-port",
+      defaultValue = "9900",
+      description = "The admin API's port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   @Override
   public Integer call() throws InterruptedException {
     try (DemoBackends backends = DemoBackends.start(3)) {
-      Config config = demoConfig(port, backends.addresses());
+      Config config = demoConfig(port, adminPort, backends.addresses());
       return RunCommand.serve(
           config,
           runtime ->
-              printWhatToTry(runtime.boundAddressTexts("demo").get(0), backends.addresses()));
+              printWhatToTry(
+                  runtime.boundAddressTexts("demo").get(0),
+                  "127.0.0.1:" + runtime.adminAddress().getPort(),
+                  backends.addresses()));
     }
   }
 
@@ -35,11 +44,12 @@ public final class DemoCommand implements Callable<Integer> {
    * The demo's configuration, written as a user would write it, so the demo also shows the file
    * format.
    */
-  static Config demoConfig(int port, List<String> backendAddresses) {
+  static Config demoConfig(int port, int adminPort, List<String> backendAddresses) {
     StringBuilder yaml =
         new StringBuilder(
             """
             access_log: {path: stdout}
+            admin: {bind: "127.0.0.1:%d"}
             listeners:
               - name: demo
                 bind: ["127.0.0.1:%d"]
@@ -50,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
                 balance: round_robin
                 servers:
             """
-                .formatted(port));
+                .formatted(adminPort, port));
     for (String address : backendAddresses) {
       yaml.append("      - {address: \"").append(address).append("\"}\n");
     }
@@ -61,7 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
     return result.config();
   }
 
-  private static void printWhatToTry(String listener, List<String> backends) {
+  private static void printWhatToTry(String listener, String admin, List<String> backends) {
     System.out.println();
     System.out.println("Sluice demo: listener 'demo' on " + listener);
     System.out.println("  balancing round-robin over " + String.join(", ", backends));
@@ -69,6 +79,17 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println(
         "Try (each request is a new connection, so each lands on the next backend):");
     System.out.println("  for i in 1 2 3 4; do curl -s http://" + listener + "/; done");
+    System.out.println();
+    System.out.println("How close every server is to its limits, and the metrics:");
+    System.out.println("  curl -s http://" + admin + "/api/view");
+    System.out.println("  curl -s http://" + admin + "/metrics");
+    System.out.println("Take a backend out of rotation without ending a connection:");
+    System.out.println(
+        "  curl -s -X POST 'http://"
+            + admin
+            + "/api/pools/demo-backends/servers/"
+            + backends.get(0)
+            + "?state=drain'");
     System.out.println();
     System.out.println("One access-log line per connection follows. Ctrl-C drains and stops.");
     System.out.flush();

@@ -18,7 +18,8 @@ class DemoIT {
   void demoBalancesCurlRequestsOverItsThreeBackendsAndStopsCleanly(@TempDir Path dir)
       throws Exception {
     String curl = Peers.require("curl");
-    try (SluiceProcess sluice = SluiceProcess.start(dir, "demo", "--port", "0")) {
+    try (SluiceProcess sluice =
+        SluiceProcess.start(dir, "demo", "--port", "0", "--admin-port", "0")) {
       String address =
           sluice.awaitOutput("listener 'demo' on (127\\.0\\.0\\.1:\\d+)", Duration.ofSeconds(30));
 
@@ -32,6 +33,15 @@ class DemoIT {
       assertThat(answers)
           .containsExactlyInAnyOrder(
               "hello from backend-1\n", "hello from backend-2\n", "hello from backend-3\n");
+
+      String admin =
+          sluice.awaitOutput(
+              "curl -s http://(127\\.0\\.0\\.1:\\d+)/api/view", Duration.ofSeconds(5));
+      Process view =
+          new ProcessBuilder(curl, "-s", "-m", "5", "http://" + admin + "/api/view").start();
+      assertThat(view.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(new String(view.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("\"pools\":[{\"name\":\"demo-backends\"");
 
       sluice.terminate();
       assertThat(sluice.awaitExit(Duration.ofSeconds(15))).isZero();
