@@ -23,6 +23,7 @@ import io.sluice.pool.Waiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.NotYetConnectedException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -431,9 +432,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     if (connectedNanos < 0 && clientSide) {
       end(clientGoneState(), cause);
-    } else if (!clientSide && cause instanceof IOException && nothingRelayed()) {
+    } else if (!clientSide && isSocketError(cause) && nothingRelayed()) {
       retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, cause);
-    } else if (cause instanceof IOException) {
+    } else if (isSocketError(cause)) {
       end(
           clientSide
               ? TerminationState.CLIENT_ABORTED_DURING_DATA
@@ -442,6 +443,14 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     } else {
       end(TerminationState.INTERNAL_ERROR_DURING_DATA, cause);
     }
+  }
+
+  /**
+   * An error the network causes rather than a bug: I/O errors, and the ENOTCONN that a read on a
+   * socket reset by its peer can return, which Netty reports as {@link NotYetConnectedException}.
+   */
+  private static boolean isSocketError(Throwable cause) {
+    return cause instanceof IOException || cause instanceof NotYetConnectedException;
   }
 
   /** Events from a server connection given up for a retry no longer concern the session. */
