@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param expectStatus {@code http}: the accepted status range, {@code 200-399} or {@code 200}
  * @param bodyContains {@code http}: text the response body must contain
  * @param agentPort {@code agent}: the port of the server's agent (HAProxy's agent-check protocol)
+ * @param sni {@code tls}: the server name sent in the handshake, or none
  */
 public record HealthConfig(
     Check check,
@@ -33,7 +34,8 @@ public record HealthConfig(
     String host,
     String expectStatus,
     String bodyContains,
-    Integer agentPort) {
+    Integer agentPort,
+    String sni) {
 
   /** Two seconds: a dead server is out within fall × interval = 6 s, at one cheap probe per 2 s. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
@@ -45,7 +47,7 @@ public record HealthConfig(
 
   public static final HealthConfig NONE =
       new HealthConfig(
-          Check.NONE, null, null, null, null, null, null, null, null, null, null, null);
+          Check.NONE, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public HealthConfig {
     check = check == null ? Check.NONE : check;
@@ -72,6 +74,9 @@ public record HealthConfig(
     HTTP,
     /** The server's agent answers up, down, drain, maint or a weight percentage. */
     @JsonProperty("agent")
-    AGENT
+    AGENT,
+    /** A TLS handshake completes (optionally with {@code sni}). */
+    @JsonProperty("tls")
+    TLS
   }
 }

@@ -142,4 +142,78 @@ class HealthChecksIT {
     // Checks also land on both; the traffic share is what matters: most of it goes to the fast one.
     assertThat(toFast).isGreaterThan(3 * toSlow);
   }
+
+  @Test
+  void tlsCheckPassesARealTlsServerAndFailsOneThatOnlySpeaksTcp(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String openssl = io.sluice.testing.Peers.require("openssl");
+    java.nio.file.Path cert = dir.resolve("cert.pem");
+    java.nio.file.Path key = dir.resolve("key.pem");
+    Process req =
+        new ProcessBuilder(
+                openssl,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=backend.test",
+                "-days",
+                "1",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(req.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Process tlsServer =
+        new ProcessBuilder(
+                openssl,
+                "s_server",
+                "-accept",
+                "127.0.0.1:" + port,
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString(),
+                "-www",
+                "-quiet")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("s_server.log").toFile())
+            .start();
+    resources.add(tlsServer::destroyForcibly);
+    ScriptedServer plain = keep(ScriptedServer.answering("HTTP/1.0 200 OK\r\n\r\nnot tls"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                new java.net.Socket("127.0.0.1", port).close();
+                return true;
+              } catch (java.io.IOException e) {
+                return false;
+              }
+            });
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server("127.0.0.1:" + port)
+                .server(plain.address())
+                .pool(
+                    "health", "{check: tls, sni: backend.test, interval: 100ms, rise: 1, fall: 2}")
+                .build(),
+            2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(1).state() == ServerState.DOWN);
+    assertThat(server(0).state()).isEqualTo(ServerState.UP);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).latencyNanos() > 0);
+  }
 }
