@@ -244,6 +244,7 @@ final class ConfigValidator {
       checkRange(KeyPath.child(retryPath, "attempts"), pool.retry().attempts(), 0, 10);
       checkRange(
           KeyPath.child(retryPath, "min_per_second"), pool.retry().minPerSecond(), 0, 1_000_000);
+      checkHealth(KeyPath.child(path, "health"), pool.health());
     }
   }
 

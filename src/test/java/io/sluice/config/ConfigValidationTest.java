@@ -324,4 +324,24 @@ class ConfigValidationTest {
             "sluice.yaml:2:21: listeners[0].bind: expected a list, got ':2222'",
             "sluice.yaml:2:36: listeners[0].pool: expected a string, got a map");
   }
+
+  @Test
+  void reportsHealthValuesOutOfRange() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:22"}]
+                health: {check: agent, interval: 0s, rise: 0, expect_status: 2xx}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:5: pools[0].health.agent_port: an agent check needs agent_port",
+            "sluice.yaml:6:28: pools[0].health.interval: expected a duration greater than 0, got 0",
+            "sluice.yaml:6:42: pools[0].health.rise: expected 1 to 100, got 0",
+            "sluice.yaml:6:51: pools[0].health.expect_status: expected a status or a range such as"
+                + " 200-399, got '2xx'");
+  }
 }
