@@ -20,6 +20,10 @@ import java.time.Duration;
  * @param expectStatus {@code http}: the accepted status range, {@code 200-399} or {@code 200}
  * @param bodyContains {@code http}: text the response body must contain
  * @param agentPort {@code agent}: the port of the server's agent (HAProxy's agent-check protocol)
+ * @param sipTransport {@code sip}: how the OPTIONS request travels; {@code udp} unless given, and
+ *     left null for other checks so that validation can tell a stray key from the default
+ * @param sipPort {@code sip}: the port the server's SIP stack listens on; absent: the server's own
+ *     port
  */
 public record HealthConfig(
     Check check,
@@ -33,7 +37,9 @@ public record HealthConfig(
     String host,
     String expectStatus,
     String bodyContains,
-    Integer agentPort) {
+    Integer agentPort,
+    SipTransport sipTransport,
+    Integer sipPort) {
 
   /** Two seconds: a dead server is out within fall × interval = 6 s, at one cheap probe per 2 s. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
@@ -45,7 +51,7 @@ public record HealthConfig(
 
   public static final HealthConfig NONE =
       new HealthConfig(
-          Check.NONE, null, null, null, null, null, null, null, null, null, null, null);
+          Check.NONE, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public HealthConfig {
     check = check == null ? Check.NONE : check;
@@ -57,6 +63,9 @@ public record HealthConfig(
     path = path == null ? "/" : path;
     method = method == null ? "GET" : method;
     expectStatus = expectStatus == null ? "200-399" : expectStatus;
+    // UDP because it is what SIP servers are sure to listen on (RFC 3261 §18: UDP and TCP are both
+    // mandatory, but many deployments expose UDP only).
+    sipTransport = sipTransport == null && check == Check.SIP ? SipTransport.UDP : sipTransport;
   }
 
   /** The kinds of active check. */
@@ -72,6 +81,17 @@ public record HealthConfig(
     HTTP,
     /** The server's agent answers up, down, drain, maint or a weight percentage. */
     @JsonProperty("agent")
-    AGENT
+    AGENT,
+    /** A SIP OPTIONS request gets a final response (any status, 200 to 699) from the server. */
+    @JsonProperty("sip")
+    SIP
+  }
+
+  /** How a {@code sip} check's OPTIONS request travels. */
+  public enum SipTransport {
+    @JsonProperty("udp")
+    UDP,
+    @JsonProperty("tcp")
+    TCP
   }
 }

@@ -44,6 +44,7 @@ public final class HealthService implements AutoCloseable {
           case TCP -> new TcpCheck(health.timeout(), channels);
           case HTTP -> new HttpCheck(health, channels);
           case AGENT -> new AgentCheck(health.timeout(), health.agentPort(), channels);
+          case SIP -> new SipCheck(health, channels);
         };
     if (check == null) {
       return;

@@ -326,6 +326,63 @@ class ConfigValidationTest {
   }
 
   @Test
+  void reportsSipKeysOutOfRangeOrOnAnotherKindOfCheck() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}]
+                health: {check: sip, sip_transport: tcp, sip_port: 0}
+              - name: web
+                servers: [{address: "10.0.0.12:80"}]
+                health: {check: http, sip_transport: udp, sip_port: 5060}
+              - name: voice
+                servers: [{address: "10.0.0.13:5060"}]
+                health: {check: sip, sip_port: 65536}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:46: pools[0].health.sip_port: expected 1 to 65535, got 0",
+            "sluice.yaml:9:27: pools[1].health.sip_transport: sip_transport applies to sip checks"
+                + " only",
+            "sluice.yaml:9:47: pools[1].health.sip_port: sip_port applies to sip checks only",
+            "sluice.yaml:12:26: pools[2].health.sip_port: expected 1 to 65535, got 65536");
+  }
+
+  @Test
+  void reportsAUnixSocketServerInAPoolWithASipCheck() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}, {address: "unix:/run/sip.sock"}]
+                health: {check: sip}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:45: pools[0].servers[1].address: a sip check needs host:port servers,"
+                + " got 'unix:/run/sip.sock'");
+  }
+
+  @Test
+  void acceptsASipCheckWithItsDefaults() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}]
+                health: {check: sip}
+            """;
+
+    assertThat(ConfigLoader.parse(yaml, "sluice.yaml").errors()).isEmpty();
+  }
+
+  @Test
   void reportsHealthValuesOutOfRange() {
     String yaml =
         LISTENERS
