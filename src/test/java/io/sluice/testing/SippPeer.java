@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * #start} writes a scenario into a temp directory, runs {@code sipp -sf} as a server on loopback
  * and returns once its SIP port is bound. {@link #kill} stops it as a crash would, {@link #restart}
  * brings it back on the same port. After each test the process is killed and its directory removed;
- * when the test failed, SIPp's output is printed first.
+ * when the test failed, SIPp is first stopped gently, so that it writes its statistics, and its
+ * output and message trace are printed.
  *
  * <p>One instance runs at most one SIPp at a time. Threads: the test thread only.
  */
@@ -207,6 +208,12 @@ public final class SippPeer
   @Override
   public void afterTestExecution(ExtensionContext context) throws IOException {
     if (context.getExecutionException().isPresent() && dir != null) {
+      if (process != null) {
+        // SIGTERM: SIPp writes its statistics screen as it exits.
+        process.destroy();
+        waitForExit();
+        process = null;
+      }
       System.out.println("---- SIPp output (" + dir + ")\n" + output() + "----");
     }
   }
@@ -234,7 +241,7 @@ public final class SippPeer
   private void waitForExit() {
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("SIPp did not exit within " + STOP_TIMEOUT);
+        process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
