@@ -229,6 +229,38 @@ final class ConfigValidator {
     } else if (health.agentPort() != null) {
       checkRange(KeyPath.child(path, "agent_port"), health.agentPort(), 1, 65_535);
     }
+    checkSipKeys(path, health);
+  }
+
+  private void checkSipKeys(String path, HealthConfig health) {
+    boolean sip = health.check() == HealthConfig.Check.SIP;
+    if (health.sipTransport() != null && !sip) {
+      report(KeyPath.child(path, "sip_transport"), "sip_transport applies to sip checks only");
+    }
+    if (health.sipPort() == null) {
+      return;
+    }
+    if (!sip) {
+      report(KeyPath.child(path, "sip_port"), "sip_port applies to sip checks only");
+    } else {
+      checkRange(KeyPath.child(path, "sip_port"), health.sipPort(), 1, 65_535);
+    }
+  }
+
+  /** SIP runs over UDP or TCP to a host and port; a unix-socket server has no SIP to ask. */
+  private void checkSipServers(String serversPath, List<ServerConfig> servers) {
+    for (int i = 0; i < servers.size(); i++) {
+      String address = servers.get(i).address();
+      try {
+        if (Endpoint.parse(address).kind() != Endpoint.Kind.INET) {
+          report(
+              KeyPath.child(KeyPath.item(serversPath, i), "address"),
+              "a sip check needs host:port servers, got '" + address + "'");
+        }
+      } catch (IllegalArgumentException e) {
+        // reported by checkServerAddress
+      }
+    }
   }
 
   private void checkReadableFile(String path, String file) {
@@ -296,6 +328,9 @@ final class ConfigValidator {
       checkPositive(KeyPath.child(outlierPath, "max_ejection"), pool.outlier().maxEjection());
       if (pool.slowStart().isNegative()) {
         report(KeyPath.child(path, "slow_start"), "expected a duration of 0 or more");
+      }
+      if (pool.health().check() == HealthConfig.Check.SIP) {
+        checkSipServers(serversPath, pool.servers());
       }
     }
   }

@@ -21,6 +21,10 @@ import java.time.Duration;
  * @param bodyContains {@code http}: text the response body must contain
  * @param agentPort {@code agent}: the port of the server's agent (HAProxy's agent-check protocol)
  * @param sni {@code tls}: the server name sent in the handshake, or none
+ * @param sipTransport {@code sip}: how the OPTIONS request travels; {@code udp} unless given, and
+ *     left null for other checks so that validation can tell a stray key from the default
+ * @param sipPort {@code sip}: the port the server's SIP stack listens on; absent: the server's own
+ *     port
  */
 public record HealthConfig(
     Check check,
@@ -35,7 +39,9 @@ public record HealthConfig(
     String expectStatus,
     String bodyContains,
     Integer agentPort,
-    String sni) {
+    String sni,
+    SipTransport sipTransport,
+    Integer sipPort) {
 
   /** Two seconds: a dead server is out within fall × interval = 6 s, at one cheap probe per 2 s. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
@@ -47,7 +53,21 @@ public record HealthConfig(
 
   public static final HealthConfig NONE =
       new HealthConfig(
-          Check.NONE, null, null, null, null, null, null, null, null, null, null, null, null);
+          Check.NONE,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
 
   public HealthConfig {
     check = check == null ? Check.NONE : check;
@@ -59,6 +79,9 @@ public record HealthConfig(
     path = path == null ? "/" : path;
     method = method == null ? "GET" : method;
     expectStatus = expectStatus == null ? "200-399" : expectStatus;
+    // UDP because it is what SIP servers are sure to listen on (RFC 3261 §18: UDP and TCP are both
+    // mandatory, but many deployments expose UDP only).
+    sipTransport = sipTransport == null && check == Check.SIP ? SipTransport.UDP : sipTransport;
   }
 
   /** The kinds of active check. */
@@ -77,6 +100,17 @@ public record HealthConfig(
     AGENT,
     /** A TLS handshake completes (optionally with {@code sni}). */
     @JsonProperty("tls")
-    TLS
+    TLS,
+    /** A SIP OPTIONS request gets a final response (any status, 200 to 699) from the server. */
+    @JsonProperty("sip")
+    SIP
+  }
+
+  /** How a {@code sip} check's OPTIONS request travels. */
+  public enum SipTransport {
+    @JsonProperty("udp")
+    UDP,
+    @JsonProperty("tcp")
+    TCP
   }
 }

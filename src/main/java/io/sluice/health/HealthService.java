@@ -45,6 +45,7 @@ public final class HealthService implements AutoCloseable {
           case HTTP -> new HttpCheck(health, channels);
           case AGENT -> new AgentCheck(health.timeout(), health.agentPort(), channels);
           case TLS -> new TlsCheck(health.timeout(), health.sni(), channels);
+          case SIP -> new SipCheck(health, channels);
         };
     if (check == null) {
       return;

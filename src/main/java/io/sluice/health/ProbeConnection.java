@@ -16,18 +16,21 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Opens a check's own connection on the health loop and guarantees exactly one outcome within the
- * timeout, whatever the server does: refuses, never answers, or answers slowly.
+ * Opens a check's own connection (or connected datagram channel) on the health loop and guarantees
+ * exactly one outcome within the timeout, whatever the server does: refuses, never answers, or
+ * answers slowly.
  *
  * <p>Runs on the health loop only; {@code reported} needs no fence.
  */
 final class ProbeConnection {
   private final Consumer<CheckOutcome> done;
   private final ScheduledFuture<?> deadline;
-  private Channel channel;
+  private final Channel channel;
   private boolean reported;
 
-  private ProbeConnection(EventLoop loop, Duration timeout, Consumer<CheckOutcome> done) {
+  private ProbeConnection(
+      EventLoop loop, Channel channel, Duration timeout, Consumer<CheckOutcome> done) {
+    this.channel = channel;
     this.done = done;
     this.deadline =
         loop.schedule(
@@ -47,15 +50,31 @@ final class ProbeConnection {
       Duration timeout,
       Consumer<CheckOutcome> done,
       Function<ProbeConnection, ChannelHandler> reader) {
-    ProbeConnection probe = new ProbeConnection(loop, timeout, done);
+    open(loop, channelType, address, null, timeout, done, reader);
+  }
+
+  /**
+   * As {@link #open(EventLoop, Class, SocketAddress, Duration, Consumer, Function)}, bound first to
+   * {@code localAddress} (null: any). A datagram channel "connects" without a packet: it only fixes
+   * its peer, so that the kernel delivers that peer's datagrams alone and reports its ICMP errors,
+   * such as port unreachable, to the reader.
+   */
+  static void open(
+      EventLoop loop,
+      Class<? extends Channel> channelType,
+      SocketAddress address,
+      SocketAddress localAddress,
+      Duration timeout,
+      Consumer<CheckOutcome> done,
+      Function<ProbeConnection, ChannelHandler> reader) {
     ChannelFuture connecting =
         new Bootstrap()
             .group(loop)
             .channel(channelType == null ? NioSocketChannel.class : channelType)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
             .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
-            .connect(address);
-    probe.channel = connecting.channel();
+            .connect(address, localAddress);
+    ProbeConnection probe = new ProbeConnection(loop, connecting.channel(), timeout, done);
     connecting.addListener(
         f -> {
           if (!f.isSuccess()) {
@@ -70,6 +89,14 @@ final class ProbeConnection {
             probe.channel.read();
           }
         });
+  }
+
+  /**
+   * A probe over {@code channel}, opened elsewhere and registered with its event loop: reports a
+   * timeout unless {@link #report} comes first, and closes the channel with the outcome.
+   */
+  static ProbeConnection watching(Channel channel, Duration timeout, Consumer<CheckOutcome> done) {
+    return new ProbeConnection(channel.eventLoop(), channel, timeout, done);
   }
 
   Channel channel() {

@@ -7,12 +7,15 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -82,5 +85,10 @@ public enum Transport {
       return EpollDomainSocketChannel.class;
     }
     return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** The datagram channel type. */
+  public Class<? extends DatagramChannel> datagramChannel() {
+    return this == EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
   }
 }

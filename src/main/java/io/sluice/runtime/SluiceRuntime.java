@@ -13,6 +13,7 @@ import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.ServerConfig;
+import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
@@ -75,7 +76,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
     this.health =
         new HealthService(
-            transport.newGroup(1, "sluice-health", new LoopLoad()), transport::clientChannel);
+            transport.newGroup(1, "sluice-health", new LoopLoad()),
+            ChannelTypes.of(transport::clientChannel, transport.datagramChannel()));
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   }

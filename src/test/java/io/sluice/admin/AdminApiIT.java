@@ -102,6 +102,7 @@ class AdminApiIT {
     for (Socket socket : held) {
       socket.close();
     }
+    await().until(() -> sluice.pool("back").servers().get(0).active() == 0);
     for (int i = 0; i < 4; i++) {
       try (Socket client = connect(front)) {
         client.shutdownOutput();

@@ -214,6 +214,21 @@ class ConfigBindingErrorsTest {
   }
 
   @Test
+  void listsTheSipTransports() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh}
+        pools:
+          - {name: ssh, servers: [{address: "10.0.0.11:5060"}], health: {check: sip, sip_transport: sctp}}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:4:78: pools[0].health.sip_transport: expected udp or tcp, got 'sctp'");
+  }
+
+  @Test
   void reportsAListItemOfTheWrongTypeWithoutMisattributingTheItemsAfterIt() {
     String yaml =
         """

@@ -324,4 +324,81 @@ class ConfigValidationTest {
             "sluice.yaml:2:21: listeners[0].bind: expected a list, got ':2222'",
             "sluice.yaml:2:36: listeners[0].pool: expected a string, got a map");
   }
+
+  @Test
+  void reportsSipKeysOutOfRangeOrOnAnotherKindOfCheck() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}]
+                health: {check: sip, sip_transport: tcp, sip_port: 0}
+              - name: web
+                servers: [{address: "10.0.0.12:80"}]
+                health: {check: http, sip_transport: udp, sip_port: 5060}
+              - name: voice
+                servers: [{address: "10.0.0.13:5060"}]
+                health: {check: sip, sip_port: 65536}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:46: pools[0].health.sip_port: expected 1 to 65535, got 0",
+            "sluice.yaml:9:27: pools[1].health.sip_transport: sip_transport applies to sip checks"
+                + " only",
+            "sluice.yaml:9:47: pools[1].health.sip_port: sip_port applies to sip checks only",
+            "sluice.yaml:12:26: pools[2].health.sip_port: expected 1 to 65535, got 65536");
+  }
+
+  @Test
+  void reportsAUnixSocketServerInAPoolWithASipCheck() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}, {address: "unix:/run/sip.sock"}]
+                health: {check: sip}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:5:45: pools[0].servers[1].address: a sip check needs host:port servers,"
+                + " got 'unix:/run/sip.sock'");
+  }
+
+  @Test
+  void acceptsASipCheckWithItsDefaults() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:5060"}]
+                health: {check: sip}
+            """;
+
+    assertThat(ConfigLoader.parse(yaml, "sluice.yaml").errors()).isEmpty();
+  }
+
+  @Test
+  void reportsHealthValuesOutOfRange() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:22"}]
+                health: {check: agent, interval: 0s, rise: 0, expect_status: 2xx}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:5: pools[0].health.agent_port: an agent check needs agent_port",
+            "sluice.yaml:6:28: pools[0].health.interval: expected a duration greater than 0, got 0",
+            "sluice.yaml:6:42: pools[0].health.rise: expected 1 to 100, got 0",
+            "sluice.yaml:6:51: pools[0].health.expect_status: expected a status or a range such as"
+                + " 200-399, got '2xx'");
+  }
 }

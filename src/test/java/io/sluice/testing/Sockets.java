@@ -2,6 +2,7 @@ package io.sluice.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,6 +35,13 @@ public final class Sockets {
    */
   public static int freePort() throws IOException {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** As {@link #freePort()}, for a peer that binds a UDP port (SIPp). */
+  public static int freeUdpPort() throws IOException {
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       return probe.getLocalPort();
     }
   }
