@@ -286,9 +286,9 @@ class ConfigValidationTest {
     assertThat(errors(yaml))
         .containsExactly(
             "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp)",
+                + " (supported: tcp, tls)",
             "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp)");
+                + " (supported: tcp, tls)");
   }
 
   @Test
