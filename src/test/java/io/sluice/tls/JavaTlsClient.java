@@ -36,10 +36,17 @@ final class JavaTlsClient {
 
   /** A connected socket whose handshake for {@code serverName} is done. */
   SSLSocket connect(InetSocketAddress address, String serverName) throws IOException {
+    return connect(address, serverName, new byte[0]);
+  }
+
+  /** As {@link #connect}, with {@code preamble} (a PROXY header) sent in clear first. */
+  SSLSocket connect(InetSocketAddress address, String serverName, byte[] preamble)
+      throws IOException {
     Socket plain = new Socket();
     plain.connect(address, 5_000);
     plain.setSoTimeout(20_000);
     plain.setTcpNoDelay(true);
+    plain.getOutputStream().write(preamble);
     SSLSocket socket =
         (SSLSocket)
             context
