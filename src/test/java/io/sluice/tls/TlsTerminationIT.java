@@ -217,6 +217,35 @@ class TlsTerminationIT {
   }
 
   @Test
+  void readsAProxyHeaderBeforeTheHandshake(@TempDir Path dir) throws Exception {
+    EchoServer echo = new EchoServer();
+    peers.add(echo);
+    Path accessLog = dir.resolve("access.log");
+    sluice =
+        SluiceRuntime.start(
+            TlsTestBed.listener("", certs.p384())
+                .acceptProxy()
+                .server(echo.address())
+                .accessLog(accessLog.toString())
+                .build(),
+            2);
+    byte[] header =
+        "PROXY TCP4 192.0.2.7 127.0.0.1 51000 443\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    try (SSLSocket socket =
+        new JavaTlsClient(certs.ca().cert())
+            .connect(TlsTestBed.front(sluice), "p384.test", header)) {
+      socket.getOutputStream().write("behind a proxy".getBytes(StandardCharsets.US_ASCII));
+      byte[] echoed = new DataInputStream(socket.getInputStream()).readNBytes(14);
+      assertThat(new String(echoed, StandardCharsets.US_ASCII)).isEqualTo("behind a proxy");
+    }
+    await().until(() -> Files.exists(accessLog) && Files.readString(accessLog).endsWith("\n"));
+    assertThat(Files.readString(accessLog))
+        .startsWith("192.0.2.7:51000 ")
+        .contains("{TLSv1.3/full}");
+  }
+
+  @Test
   void terminatesWithTheJdkEngineWhenConfigured() throws Exception {
     InetSocketAddress front =
         startInFrontOfHttp(TlsTestBed.listener("provider: jdk", certs.p384(), certs.rsa()));
