@@ -285,7 +285,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     backend.flush();
     if (clientFinBeforeConnect) {
-      inputShutdown(true, client);
+      passClientFin();
     }
     resumeReading(true);
     resumeReading(false);
@@ -373,6 +373,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
    * it has been written.
    */
   void inputShutdown(boolean clientSide, Channel channel) {
+    // Over TLS a client's close_notify and its FIN both announce the end: pass it on once.
     if (stale(clientSide, channel) || (clientSide ? clientInputShut : backendInputShut)) {
       return;
     }
@@ -382,11 +383,15 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
         clientFinBeforeConnect = true;
         return;
       }
-      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownBackendOutput);
+      passClientFin();
     } else {
       backendInputShut = true;
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownClientOutput);
     }
+  }
+
+  private void passClientFin() {
+    backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownBackendOutput);
   }
 
   private void shutdownOutput(boolean clientSide) {
