@@ -112,6 +112,38 @@ class TlsTerminationIT {
     assertThat(sluice.tlsStats("front").fullHandshakes()).isEqualTo(1);
   }
 
+  @ParameterizedTest(name = "{0} key over {1} {2}")
+  @CsvSource({
+    "P256, -tls1_3, ''",
+    "P384, -tls1_2, ''",
+    "RSA, -tls1_3, ''",
+    "RSA, -tls1_2, RSA+SHA256"
+  })
+  void signsEachKeyTypeOnTheCryptoPool(KeyType type, String versionFlag, String sigalgs)
+      throws Exception {
+    var certificate =
+        switch (type) {
+          case P256 -> certs.p256();
+          case P384 -> certs.p384();
+          case RSA -> certs.rsa();
+        };
+    InetSocketAddress front = startInFrontOfHttp(TlsTestBed.listener("signer: jdk", certificate));
+    String name = certificate.cert().getFileName().toString().replace(".pem", "");
+    List<String> args =
+        new ArrayList<>(
+            List.of(versionFlag, "-servername", name, "-CAfile", certs.ca().cert().toString()));
+    if (!sigalgs.isEmpty()) {
+      args.addAll(List.of("-sigalgs", sigalgs)); // PKCS#1 v1.5 rather than PSS
+    }
+
+    OpensslClient.Result result = OpensslClient.run(front, REQUEST, args.toArray(new String[0]));
+
+    assertThat(result.verified()).as(result.output()).isTrue();
+    assertThat(result.output()).contains(HttpBackend.BODY);
+    assertThat(sluice.tlsStats("front").signatures()).isEqualTo(1);
+    assertThat(sluice.tlsStats("front").signsOffEventLoop()).isTrue();
+  }
+
   @Test
   void relaysBytesBothWaysToAPlainServer() throws Exception {
     EchoServer echo = new EchoServer();
