@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The checks binding cannot make: ranges, names that must be unique, listeners that must find their
@@ -20,7 +21,13 @@ final class ConfigValidator {
   private static final String POOLS = "pools";
 
   /** The protocols listeners can run today; the others parse so the file can name them. */
-  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP);
+  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP, Protocol.TLS);
+
+  /** An SNI name: labels of letters, digits and hyphens, optionally after a leading {@code *.}. */
+  private static final Pattern SNI_NAME =
+      Pattern.compile(
+          "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+          Pattern.CASE_INSENSITIVE);
 
   private final List<Problem> problems = new ArrayList<>();
 
@@ -119,6 +126,8 @@ final class ConfigValidator {
               + YamlNames.word(protocol)
               + "' is not supported yet (supported: "
               + YamlNames.word(Protocol.TCP)
+              + ", "
+              + YamlNames.word(Protocol.TLS)
               + ")");
     }
   }
@@ -147,8 +156,13 @@ final class ConfigValidator {
       TlsConfig.CertificateConfig certificate = tls.certificates().get(i);
       checkReadableFile(KeyPath.child(item, "cert"), certificate.cert());
       checkReadableFile(KeyPath.child(item, "key"), certificate.key());
+      checkSniNames(KeyPath.child(item, "names"), certificate.names());
     }
-    if (tls.clientCa() != null) {
+    if (tls.clientCa() != null && tls.clientAuth() == TlsConfig.ClientAuth.NONE) {
+      report(
+          KeyPath.child(tlsPath, "client_ca"),
+          "client_ca applies with client_auth: request or require only");
+    } else if (tls.clientCa() != null) {
       checkReadableFile(KeyPath.child(tlsPath, "client_ca"), tls.clientCa());
     } else if (tls.clientAuth() == TlsConfig.ClientAuth.REQUIRE) {
       report(
@@ -168,6 +182,29 @@ final class ConfigValidator {
         KeyPath.child(KeyPath.child(tlsPath, "session_tickets"), "rotate"),
         tls.sessionTickets().rotate());
     checkAtLeastOne(KeyPath.child(tlsPath, "signing_queue"), tls.signingQueue());
+    checkSignerAndProvider(tlsPath, tls);
+  }
+
+  private void checkSniNames(String path, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name == null || name.length() > 253 || !SNI_NAME.matcher(name).matches()) {
+        report(KeyPath.item(path, i), "expected a host name or *.domain, got '" + name + "'");
+      }
+    }
+  }
+
+  /** The JDK's engine signs with its own key: only BoringSSL can hand signing to another signer. */
+  private void checkSignerAndProvider(String tlsPath, TlsConfig tls) {
+    if (tls.provider() == TlsConfig.TlsProvider.JDK
+        && (tls.signer() == TlsConfig.Signer.AWS_LC
+            || tls.signer() == TlsConfig.Signer.BORINGSSL)) {
+      report(
+          KeyPath.child(tlsPath, "signer"),
+          "signer '"
+              + YamlNames.word(tls.signer())
+              + "' needs provider: boringssl (with provider: jdk the JDK signs)");
+    }
   }
 
   private void checkAdmin(AdminConfig admin) {
@@ -275,8 +312,8 @@ final class ConfigValidator {
     String poolPath = KeyPath.child(path, "pool");
     String pool = listener.pool();
     if (pool == null || pool.isBlank()) {
-      if (listener.protocol() == Protocol.TCP) {
-        report(poolPath, "a tcp listener needs a pool");
+      if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
+        report(poolPath, "a " + YamlNames.word(listener.protocol()) + " listener needs a pool");
       }
       return;
     }

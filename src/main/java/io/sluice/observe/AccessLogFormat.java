@@ -14,6 +14,10 @@ import java.util.Locale;
  * 127.0.0.1:40312 [23/Nov/2026:10:12:51.443] git-ssh ssh/127.0.0.1:2201 0/1/5007 2120 -- 311
  * client          accept date                listener pool/server     Tw/Tc/Tt bytes_out state bytes_in
  * </pre>
+ *
+ * <p>TLS listeners add one field, the handshake's outcome, in braces: {@code {TLSv1.3/full}},
+ * {@code {TLSv1.2/resumed "CN=device-7"}} with the client certificate's subject, or {@code
+ * {!WRONG_VERSION_NUMBER}} with the reason a handshake failed.
  */
 public final class AccessLogFormat {
   private static final DateTimeFormatter ACCEPT_DATE =
@@ -43,5 +47,8 @@ public final class AccessLogFormat {
         .append(record.termination().code())
         .append(' ')
         .append(record.bytesFromClient());
+    if (record.tls() != null) {
+      line.append(" {").append(record.tls()).append('}');
+    }
   }
 }

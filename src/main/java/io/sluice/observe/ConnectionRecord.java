@@ -15,6 +15,9 @@ package io.sluice.observe;
  * @param bytesFromClient bytes read from the client
  * @param bytesToClient bytes read from the server and relayed to the client
  * @param termination how it ended
+ * @param tls on TLS listeners, the handshake's outcome ({@code TLSv1.3/full}, {@code
+ *     TLSv1.2/resumed}, or {@code !REASON} when it failed) and the client certificate's subject
+ *     when one was presented; {@code null} on plain listeners
  */
 public record ConnectionRecord(
     long acceptEpochMillis,
@@ -27,4 +30,34 @@ public record ConnectionRecord(
     long totalMillis,
     long bytesFromClient,
     long bytesToClient,
-    TerminationState termination) {}
+    TerminationState termination,
+    String tls) {
+
+  /** A record of a plain (non-TLS) connection. */
+  public ConnectionRecord(
+      long acceptEpochMillis,
+      String client,
+      String listener,
+      String pool,
+      String server,
+      long queueMillis,
+      long connectMillis,
+      long totalMillis,
+      long bytesFromClient,
+      long bytesToClient,
+      TerminationState termination) {
+    this(
+        acceptEpochMillis,
+        client,
+        listener,
+        pool,
+        server,
+        queueMillis,
+        connectMillis,
+        totalMillis,
+        bytesFromClient,
+        bytesToClient,
+        termination,
+        null);
+  }
+}

@@ -24,6 +24,7 @@ public record LiveView(
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit
    * @param accepted connections accepted since start (a rate is two snapshots apart)
    * @param paused whether new connections are being held in the kernel backlog now
+   * @param tls handshake figures of a TLS listener, {@code null} on plain ones
    */
   public record ListenerLoad(
       String name,
@@ -32,7 +33,22 @@ public record LiveView(
       double acceptRateLimit,
       long accepted,
       boolean paused,
-      TerminationCounts terminations) {}
+      TerminationCounts terminations,
+      TlsLoad tls) {}
+
+  /**
+   * @param signer who signs full handshakes: {@code aws_lc}, {@code boringssl} or {@code jdk}
+   * @param fullHandshakes handshakes that computed a signature, since start
+   * @param resumedHandshakes handshakes that resumed a session from a ticket or the cache
+   * @param failedHandshakes handshakes that failed, timed out or were abandoned by the client
+   * @param shedHandshakes full handshakes refused because the signing queue was full
+   */
+  public record TlsLoad(
+      String signer,
+      long fullHandshakes,
+      long resumedHandshakes,
+      long failedHandshakes,
+      long shedHandshakes) {}
 
   /**
    * @param queued connections waiting for a server slot now

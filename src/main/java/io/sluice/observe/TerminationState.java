@@ -13,7 +13,10 @@ package io.sluice.observe;
 public enum TerminationState {
   /** Both sides closed normally. */
   NORMAL("--"),
-  /** The client went away before its PROXY header or first bytes arrived. */
+  /**
+   * The client went away before its PROXY header or first bytes arrived, or its TLS handshake
+   * failed (garbage, an alert, a refused certificate); the log line carries the TLS reason.
+   */
   CLIENT_ABORTED_DURING_REQUEST("CR"),
   /** The client closed while Sluice was still connecting to the server. */
   CLIENT_ABORTED_DURING_CONNECT("CC"),
@@ -31,8 +34,13 @@ public enum TerminationState {
   RESOURCE_LIMIT_DURING_QUEUE("RQ"),
   /** Waited in the pool's queue for the whole queue timeout without a slot. */
   SERVER_TIMEOUT_DURING_QUEUE("sQ"),
-  /** The client sent nothing (no PROXY header) within the allowed time. */
+  /** The client did not finish its PROXY header or TLS handshake within the allowed time. */
   CLIENT_TIMEOUT_DURING_REQUEST("cR"),
+  /**
+   * A full TLS handshake shed before its signature because the signing queue was full: Sluice's own
+   * limit, not the client's fault, so it is counted apart from {@code CR}.
+   */
+  RESOURCE_LIMIT_DURING_REQUEST("RR"),
   /** No progress either way for the idle timeout, with the client side the one stalled. */
   CLIENT_TIMEOUT_DURING_DATA("cD"),
   /** The server did not accept the connection within the connect timeout. */

@@ -12,6 +12,7 @@ import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.Protocol;
 import io.sluice.config.ServerConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
@@ -28,9 +29,14 @@ import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
+import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
+import io.sluice.tls.SigningPool;
+import io.sluice.tls.TlsSetupException;
+import io.sluice.tls.TlsStats;
+import io.sluice.tls.TlsTerminator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -41,6 +47,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +56,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Sluice: event loops, listeners and pools built from one {@link Config}.
  *
- * <p>Threads: started, drained and closed by one control thread (the CLI's main thread or a test);
- * the event loops run the traffic.
+ * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
+ * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
+ * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
@@ -62,6 +71,19 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final Map<String, Pool> pools = new LinkedHashMap<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final Map<String, RelayStats> stats = new LinkedHashMap<>();
+  private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
+
+  /**
+   * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
+   * certificate is served within seconds, rare enough that reading a few kilobytes costs nothing.
+   */
+  private static final Duration FILE_CHECK_PERIOD = Duration.ofSeconds(5);
+
+  /** The crypto pool; {@code null} until a TLS listener needs it. */
+  private SigningPool signingPool;
+
+  private final boolean ownsSigningPool;
+  private ScheduledExecutorService control;
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
@@ -69,8 +91,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private volatile boolean stopping;
   private boolean closed;
 
-  private SluiceRuntime(Config config, Transport transport, int threads, AccessLog accessLog) {
+  private SluiceRuntime(
+      Config config,
+      Transport transport,
+      int threads,
+      AccessLog accessLog,
+      SigningPool signingPool) {
     this.config = config;
+    this.signingPool = signingPool;
+    this.ownsSigningPool = signingPool == null;
     this.transport = transport;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
@@ -94,16 +123,28 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   /** As {@link #start(Config)}, with {@code threads} event loops. */
   public static SluiceRuntime start(Config config, int threads) throws StartException {
+    return start(config, threads, null);
+  }
+
+  /**
+   * As {@link #start(Config, int)}, with TLS handshakes signed on {@code signingPool}, which the
+   * caller owns and closes after this runtime stopped; {@code null}: a pool of one thread per core,
+   * made when a TLS listener needs it.
+   */
+  public static SluiceRuntime start(Config config, int threads, SigningPool signingPool)
+      throws StartException {
     AccessLog accessLog;
     try {
       accessLog = AccessLog.open(config.accessLog().path(), config.accessLog().queue());
     } catch (IOException e) {
       throw new StartException("cannot open the access log: " + e.getMessage(), e);
     }
-    SluiceRuntime runtime = new SluiceRuntime(config, Transport.best(), threads, accessLog);
+    SluiceRuntime runtime =
+        new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
     try {
       runtime.buildPools();
       runtime.bindListeners();
+      runtime.scheduleTlsUpkeep();
       runtime.startAdmin();
     } catch (StartException e) {
       runtime.stopNow();
@@ -197,6 +238,10 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private void bindListeners() throws StartException {
     for (ListenerConfig listener : config.listeners()) {
       RelayStats relayStats = new RelayStats();
+      ClientTls tls = null;
+      if (listener.protocol() == Protocol.TLS) {
+        tls = new TlsTermination(startTls(listener));
+      }
       TcpListenerContext context =
           new TcpListenerContext(
               listener.name(),
@@ -207,7 +252,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               transport,
               accessLog,
               connections,
-              relayStats);
+              relayStats,
+              tls);
       List<SocketAddress> addresses = new ArrayList<>();
       for (String bind : listener.bind()) {
         addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
@@ -239,6 +285,58 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         throw new StartException(e.getMessage(), e);
       }
     }
+  }
+
+  private TlsTerminator startTls(ListenerConfig listener) throws StartException {
+    if (signingPool == null) {
+      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
+    }
+    try {
+      TlsTerminator terminator = TlsTerminator.start(listener.name(), listener.tls(), signingPool);
+      terminators.put(listener.name(), terminator);
+      return terminator;
+    } catch (TlsSetupException e) {
+      throw new StartException("listener '" + listener.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Certificate and key-file checks, and in-memory ticket-key rotation, on the control thread. */
+  private void scheduleTlsUpkeep() {
+    if (terminators.isEmpty()) {
+      return;
+    }
+    control =
+        Executors.newSingleThreadScheduledExecutor(
+            job -> {
+              Thread thread = new Thread(job, "sluice-control");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long check = FILE_CHECK_PERIOD.toMillis();
+    control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
+    for (TlsTerminator terminator : terminators.values()) {
+      long rotate = terminator.ticketRotation().toMillis();
+      if (rotate > 0) {
+        control.scheduleAtFixedRate(
+            terminator::rotateTicketKeys, rotate, rotate, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /**
+   * Picks up changed certificate, key and ticket-key files of every TLS listener now, rather than
+   * at the next periodic check. Never call it on an event loop: it reads files.
+   */
+  public void checkTlsFiles() {
+    for (TlsTerminator terminator : terminators.values()) {
+      terminator.checkFiles();
+    }
+  }
+
+  /** A TLS listener's handshake figures and signer; {@code null} for a plain listener. */
+  public TlsStats tlsStats(String listener) {
+    TlsTerminator terminator = terminators.get(listener);
+    return terminator == null ? null : terminator.stats();
   }
 
   /**
@@ -325,7 +423,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               gate.rateLimit(),
               gate.accepted(),
               gate.paused(),
-              new LiveView.TerminationCounts(codes)));
+              new LiveView.TerminationCounts(codes),
+              tlsLoad(tlsStats(listener.name()))));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     for (Pool pool : pools.values()) {
@@ -357,6 +456,17 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         loopLoad.snapshot(),
         listenerLoads,
         poolLoads);
+  }
+
+  private static LiveView.TlsLoad tlsLoad(TlsStats tls) {
+    return tls == null
+        ? null
+        : new LiveView.TlsLoad(
+            tls.signer(),
+            tls.fullHandshakes(),
+            tls.resumedHandshakes(),
+            tls.failedHandshakes(),
+            tls.shedHandshakes());
   }
 
   private static String describe(List<SocketAddress> addresses) {
@@ -440,12 +550,29 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private void stopNow() {
+    if (control != null) {
+      control.shutdownNow();
+      // A reload in progress finishes before the contexts it builds are released.
+      awaitQuietly(control);
+    }
     if (admin != null) {
       admin.close();
     }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    terminators.values().forEach(TlsTerminator::close);
+    if (ownsSigningPool && signingPool != null) {
+      signingPool.close();
+    }
     accessLog.close();
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService executor) {
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleepQuietly(long millis) {

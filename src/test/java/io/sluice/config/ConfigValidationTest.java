@@ -286,9 +286,9 @@ class ConfigValidationTest {
     assertThat(errors(yaml))
         .containsExactly(
             "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp)",
+                + " (supported: tcp, tls)",
             "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp)");
+                + " (supported: tcp, tls)");
   }
 
   @Test
@@ -400,5 +400,71 @@ class ConfigValidationTest {
             "sluice.yaml:6:42: pools[0].health.rise: expected 1 to 100, got 0",
             "sluice.yaml:6:51: pools[0].health.expect_status: expected a status or a range such as"
                 + " 200-399, got '2xx'");
+  }
+
+  @Test
+  void reportsTlsKeysThatCannotWork() {
+    String yaml =
+        """
+        listeners:
+          - name: disco
+            bind: [":8443"]
+            protocol: tls
+            pool: ssh
+            tls:
+              certificates: [{cert: /nonexistent/c.pem, key: /nonexistent/k.pem, names: ["bad name"]}]
+              client_auth: none
+              client_ca: /nonexistent/ca.pem
+              provider: jdk
+              signer: aws_lc
+              handshake_timeout: 0s
+              signing_queue: 0
+              session_tickets: {rotate: 0s}
+              versions: []
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:7:23: listeners[0].tls.certificates[0].cert: cannot read"
+                + " '/nonexistent/c.pem'",
+            "sluice.yaml:7:49: listeners[0].tls.certificates[0].key: cannot read"
+                + " '/nonexistent/k.pem'",
+            "sluice.yaml:7:82: listeners[0].tls.certificates[0].names[0]: expected a host name"
+                + " or *.domain, got 'bad name'",
+            "sluice.yaml:9:7: listeners[0].tls.client_ca: client_ca applies with client_auth:"
+                + " request or require only",
+            "sluice.yaml:11:7: listeners[0].tls.signer: signer 'aws_lc' needs provider:"
+                + " boringssl (with provider: jdk the JDK signs)",
+            "sluice.yaml:12:7: listeners[0].tls.handshake_timeout: expected a duration greater"
+                + " than 0, got 0",
+            "sluice.yaml:13:7: listeners[0].tls.signing_queue: expected at least 1, got 0",
+            "sluice.yaml:14:25: listeners[0].tls.session_tickets.rotate: expected a duration"
+                + " greater than 0, got 0",
+            "sluice.yaml:15:7: listeners[0].tls.versions: at least one TLS version is required");
+  }
+
+  @Test
+  void reportsATlsListenerWithoutTlsOrPoolAndRequireWithoutClientCa() {
+    String yaml =
+        """
+        listeners:
+          - {name: a, bind: [":8443"], protocol: tls}
+          - name: b
+            bind: [":8444"]
+            protocol: tls
+            pool: ssh
+            tls: {certificates: [], client_auth: require}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:5: listeners[0].pool: a tls listener needs a pool",
+            "sluice.yaml:2:5: listeners[0].tls: a tls listener needs tls",
+            "sluice.yaml:7:5: listeners[1].tls.client_ca: client_auth: require needs client_ca,"
+                + " the CAs client certificates must chain to",
+            "sluice.yaml:7:11: listeners[1].tls.certificates: at least one certificate is"
+                + " required");
   }
 }

@@ -26,6 +26,11 @@ public final class TestConfigs {
     return new TestConfigs();
   }
 
+  /** A {@code tls} listener; {@code tlsYaml} is its {@code tls} block in YAML flow syntax. */
+  public TestConfigs tls(String tlsYaml) {
+    return listener("protocol", "tls").listener("tls", tlsYaml);
+  }
+
   public TestConfigs bind(String address) {
     this.bind = address;
     return this;

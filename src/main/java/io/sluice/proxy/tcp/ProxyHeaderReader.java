@@ -17,7 +17,7 @@ import java.net.InetSocketAddress;
  * decoded by Netty's decoder before this handler), then hands the connection on. A malformed header
  * ends the connection as {@code PR}; a client that sends nothing in time as {@code cR}; one that
  * leaves before its header as {@code CR}. Bytes that arrived with the header are kept for the
- * server.
+ * server (or, on a TLS listener, go to the handshake).
  *
  * <p>A {@code LOCAL} command (a peer's health check) and {@code UNKNOWN} families keep the socket's
  * own address, as the specification asks.
@@ -39,8 +39,8 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         header.release();
       }
       headerSeen = true;
-      ctx.pipeline().replace(this, "relay", new BackpressureRelay(session, true));
-      session.start();
+      ctx.pipeline().remove(this);
+      TcpProxyInitializer.afterPreamble(ctx.pipeline(), session);
     } else if (msg instanceof ByteBuf early) {
       session.keepEarlyBytes(early);
     } else {

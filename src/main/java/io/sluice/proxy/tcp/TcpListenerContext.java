@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param accessLog where the line for each finished connection goes
  * @param connections every open client connection, so a stop can close what outlives its drain
  * @param stats how this listener's sessions ended, and the bytes they moved
+ * @param tls TLS termination for {@code tls} listeners, {@code null} for plain TCP
  */
 public record TcpListenerContext(
     String listener,
@@ -28,4 +29,5 @@ public record TcpListenerContext(
     Transport transport,
     AccessLog accessLog,
     ChannelGroup connections,
-    RelayStats stats) {}
+    RelayStats stats,
+    ClientTls tls) {}

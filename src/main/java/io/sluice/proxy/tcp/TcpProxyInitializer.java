@@ -14,6 +14,8 @@ import io.netty.util.AttributeKey;
  * <ol>
  *   <li>{@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when the listener accepts the
  *       PROXY protocol: the header's client address replaces the socket's;
+ *   <li>on TLS listeners, the handshake ({@link ClientTls#newHandshakeHandler()}: SNI, then TLS)
+ *       and {@link TlsHandshakeReader}, which waits for it to succeed;
  *   <li>{@link TcpSession#start()}: a server is chosen and connected on this same event loop;
  *   <li>{@link BackpressureRelay} on both sides once connected: bytes flow both ways, reading
  *       pauses while the other side's write buffer is full.
@@ -55,7 +57,22 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
       pipeline.addLast(new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
       session.awaitProxyHeader();
     } else {
-      pipeline.addLast(new BackpressureRelay(session, true));
+      afterPreamble(pipeline, session);
+    }
+  }
+
+  /**
+   * What follows the PROXY header (or the accept, without one), at the end of the pipeline: the TLS
+   * handshake, or the relay at once.
+   */
+  static void afterPreamble(ChannelPipeline pipeline, TcpSession session) {
+    ClientTls tls = session.context().tls();
+    if (tls != null) {
+      pipeline.addLast("tls", tls.newHandshakeHandler());
+      pipeline.addLast("tls-wait", new TlsHandshakeReader(session, tls));
+      session.awaitTlsHandshake();
+    } else {
+      pipeline.addLast("relay", new BackpressureRelay(session, true));
       session.start();
     }
   }

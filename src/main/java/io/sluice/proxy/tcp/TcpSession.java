@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.net.Listener;
 import io.sluice.net.SocketAddresses;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.NotYetConnectedException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection relayed to one server: its state from accept to the access-log line.
+ *
+ * <p>On TLS listeners the session waits for the client's handshake before it chooses a server, and
+ * relays the decrypted bytes.
  *
  * <p>Threads: everything runs on the client channel's event loop; the server connection is opened
  * on the same loop, so no field needs a fence. Invariants: the server slot is taken at most once
@@ -88,6 +93,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private long bytesToClient;
   private long maxQueuedBytes;
 
+  /** TLS listeners: the handshake's outcome for the log line, and the client's certificate. */
+  private boolean awaitingHandshake;
+
+  private String tlsSummary;
+  private X509Certificate clientCertificate;
+
   private ScheduledFuture<?> timer;
   private long idleSinceNanos;
   private long seenFromClient;
@@ -107,6 +118,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.destinationAddress = client.localAddress();
   }
 
+  TcpListenerContext context() {
+    return context;
+  }
+
   /** The addresses an accepted PROXY header named: from now on they stand for the socket's. */
   void proxiedAddresses(SocketAddress source, SocketAddress destination) {
     this.clientAddress = source;
@@ -120,6 +135,45 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
             .eventLoop()
             .schedule(this, context.proxyHeaderTimeout().toNanos(), TimeUnit.NANOSECONDS);
     client.read();
+  }
+
+  /** Waits for the client's TLS handshake, within the listener's handshake timeout. */
+  void awaitTlsHandshake() {
+    cancelTimer();
+    awaitingHandshake = true;
+    timer =
+        client
+            .eventLoop()
+            .schedule(this, context.tls().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    client.read();
+  }
+
+  /** The handshake succeeded: what the log line says of it. */
+  void tlsEstablished(String protocol, boolean resumed, X509Certificate certificate) {
+    awaitingHandshake = false;
+    clientCertificate = certificate;
+    String summary = protocol + (resumed ? "/resumed" : "/full");
+    tlsSummary =
+        certificate == null
+            ? summary
+            : summary + " \"" + certificate.getSubjectX500Principal().getName() + "\"";
+  }
+
+  /** The handshake failed: ends the session with the TLS reason in the log line. */
+  void tlsFailed(TerminationState state, String reason, Throwable cause) {
+    if (!ended) {
+      awaitingHandshake = false;
+      tlsSummary = "!" + reason;
+      end(state, cause);
+    }
+  }
+
+  /**
+   * The certificate the client presented in its TLS handshake (verified against the client CAs
+   * unless {@code request} accepts any), or {@code null}; for forwarding to servers that read it.
+   */
+  X509Certificate clientCertificate() {
+    return clientCertificate;
   }
 
   /** Chooses a server and connects to it on this event loop. */
@@ -252,7 +306,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     backend.flush();
     if (clientFinBeforeConnect) {
-      inputShutdown(true, client);
+      passClientFin();
     }
     resumeReading(true);
     resumeReading(false);
@@ -377,9 +431,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
   }
 
-  /** One side sent FIN: pass it on once every byte before it has been written. */
+  /**
+   * One side sent FIN (or, over TLS, close_notify, and then FIN): pass it on once every byte before
+   * it has been written.
+   */
   void inputShutdown(boolean clientSide, Channel channel) {
-    if (stale(clientSide, channel)) {
+    // Over TLS a client's close_notify and its FIN both announce the end: pass it on once.
+    if (stale(clientSide, channel) || (clientSide ? clientInputShut : backendInputShut)) {
       return;
     }
     if (clientSide) {
@@ -388,16 +446,28 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
         clientFinBeforeConnect = true;
         return;
       }
-      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownBackendOutput);
+      passClientFin();
     } else {
       backendInputShut = true;
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownClientOutput);
     }
   }
 
+  private void passClientFin() {
+    backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownBackendOutput);
+  }
+
   private void shutdownOutput(boolean clientSide) {
     Channel target = clientSide ? client : backend;
-    if (!ended && target.isActive()) {
+    if (ended || !target.isActive()) {
+      return;
+    }
+    SslHandler tls = clientSide ? client.pipeline().get(SslHandler.class) : null;
+    if (tls != null) {
+      // close_notify first, so the client can tell the end of the data from a truncation.
+      tls.closeOutbound()
+          .addListener(f -> ((DuplexChannel) target).shutdownOutput().addListener(outputShut));
+    } else {
       ((DuplexChannel) target).shutdownOutput().addListener(outputShut);
     }
   }
@@ -512,7 +582,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
                 millis(now - acceptNanos),
                 bytesFromClient,
                 bytesToClient,
-                state));
+                state,
+                tlsSummary));
   }
 
   /** Closes the session on a stop whose drain time has run out. */
@@ -546,6 +617,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       return;
     }
     if (connectedNanos < 0) {
+      if (awaitingHandshake) {
+        tlsSummary = "!TIMEOUT";
+      }
       end(TerminationState.CLIENT_TIMEOUT_DURING_REQUEST, null);
       return;
     }

@@ -1,0 +1,156 @@
+package io.sluice.tls;
+
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The session-ticket keys of one listener, for TLS 1.2 tickets and TLS 1.3 PSK resumption. The
+ * first key encrypts new tickets; every key decrypts.
+ *
+ * <p>From a key file, in nginx's and HAProxy's format: one base64 key per line, 48 bytes (name, AES
+ * key, HMAC key; 16 each) or 80 bytes (name, then 32-byte HMAC and AES keys, nginx's order).
+ * BoringSSL through netty-tcnative takes 16-byte keys (AES-128-CBC, HMAC-SHA256), so an 80-byte key
+ * contributes the first 16 bytes of each part. Tickets are never interchangeable between different
+ * servers' software anyway (each encrypts its own session format); what the file gives is a fleet
+ * of Sluice instances resuming each other's sessions. The file is re-read when it changes.
+ *
+ * <p>Without a file: two random keys, the newest encrypting; every rotation adds a new one and
+ * drops the oldest, so a ticket stays valid between one and two rotation periods.
+ *
+ * <p>Threads: the control thread loads and rotates; {@link #current} is read by whoever installs
+ * the keys, through a volatile reference to an immutable list.
+ */
+final class TicketKeys {
+  private static final int NAME = OpenSslSessionTicketKey.NAME_SIZE;
+  private static final int SHORT_KEY = 48;
+  private static final int LONG_KEY = 80;
+
+  private final Path file;
+  private final SecureRandom random = new SecureRandom();
+  private volatile List<OpenSslSessionTicketKey> current;
+  private byte[] fileDigest;
+
+  private TicketKeys(Path file) {
+    this.file = file;
+  }
+
+  /** Keys from {@code keyFile}, or generated ones when it is {@code null}. */
+  static TicketKeys load(String keyFile) throws TlsSetupException {
+    TicketKeys keys = new TicketKeys(keyFile == null ? null : Path.of(keyFile));
+    if (keyFile == null) {
+      keys.current = List.of(keys.generate(), keys.generate());
+    } else {
+      keys.reloadIfChanged();
+    }
+    return keys;
+  }
+
+  boolean fromFile() {
+    return file != null;
+  }
+
+  List<OpenSslSessionTicketKey> current() {
+    return current;
+  }
+
+  /** Generated keys: a new one encrypts from now on, the previous still decrypts. */
+  void rotate() {
+    if (file == null) {
+      current = List.of(generate(), current.get(0));
+    }
+  }
+
+  /**
+   * Re-reads the key file when its content changed.
+   *
+   * @return whether the keys changed
+   */
+  boolean reloadIfChanged() throws TlsSetupException {
+    if (file == null) {
+      return false;
+    }
+    byte[] content;
+    try {
+      content = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new TlsSetupException("cannot read the ticket key file '" + file + "': " + e, e);
+    }
+    byte[] digest = sha256(content);
+    if (Arrays.equals(digest, fileDigest)) {
+      return false;
+    }
+    current = parse(new String(content, StandardCharsets.US_ASCII), file.toString());
+    fileDigest = digest;
+    return true;
+  }
+
+  /** The keys of a key file's text; blank lines and {@code #} comments are skipped. */
+  static List<OpenSslSessionTicketKey> parse(String text, String source) throws TlsSetupException {
+    List<OpenSslSessionTicketKey> keys = new ArrayList<>();
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      byte[] raw;
+      try {
+        raw = Base64.getDecoder().decode(line);
+      } catch (IllegalArgumentException e) {
+        throw new TlsSetupException(source + ":" + (i + 1) + ": not base64: " + e.getMessage());
+      }
+      if (raw.length != SHORT_KEY && raw.length != LONG_KEY) {
+        throw new TlsSetupException(
+            source
+                + ":"
+                + (i + 1)
+                + ": a ticket key is 48 or 80 bytes, this one is "
+                + raw.length
+                + " (make one with: openssl rand 80 | base64 -w0)");
+      }
+      keys.add(key(raw));
+    }
+    if (keys.isEmpty()) {
+      throw new TlsSetupException(source + ": no ticket key in the file");
+    }
+    return List.copyOf(keys);
+  }
+
+  private static OpenSslSessionTicketKey key(byte[] raw) {
+    byte[] name = Arrays.copyOfRange(raw, 0, NAME);
+    byte[] aes;
+    byte[] hmac;
+    if (raw.length == SHORT_KEY) {
+      aes = Arrays.copyOfRange(raw, 16, 32);
+      hmac = Arrays.copyOfRange(raw, 32, 48);
+    } else {
+      hmac = Arrays.copyOfRange(raw, 16, 32);
+      aes = Arrays.copyOfRange(raw, 48, 64);
+    }
+    return new OpenSslSessionTicketKey(name, hmac, aes);
+  }
+
+  private OpenSslSessionTicketKey generate() {
+    byte[] raw = new byte[SHORT_KEY];
+    random.nextBytes(raw);
+    return key(raw);
+  }
+
+  private static byte[] sha256(byte[] content) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(content);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

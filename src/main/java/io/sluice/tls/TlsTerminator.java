@@ -1,0 +1,194 @@
+package io.sluice.tls;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
+import io.sluice.config.TlsConfig;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import javax.net.ssl.SSLEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TLS termination for one listener: its certificates chosen by SNI, client-certificate policy,
+ * ticket keys, signer and handshake figures. The proxy asks it for a handler per connection; the
+ * runtime's control thread asks it to pick up changed files and rotate keys.
+ *
+ * <p>Threads: built, reloaded, rotated and closed by the control thread; {@link
+ * #newHandshakeHandler} and the static helpers are called on event loops and read only immutable or
+ * volatile state.
+ */
+public final class TlsTerminator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TlsTerminator.class);
+
+  private final String listener;
+  private final TlsConfig config;
+  private final SigningQueue queue;
+  private final TlsStats stats;
+  private final TicketKeys tickets;
+  private final CertificateStore certificates;
+  private final Mapping<String, SslContext> sni;
+
+  private TlsTerminator(
+      String listener,
+      TlsConfig config,
+      SigningQueue queue,
+      TlsStats stats,
+      TicketKeys tickets,
+      CertificateStore certificates) {
+    this.listener = listener;
+    this.config = config;
+    this.queue = queue;
+    this.stats = stats;
+    this.tickets = tickets;
+    this.certificates = certificates;
+    this.sni = hostname -> certificates.table().map(hostname);
+  }
+
+  /**
+   * Loads the certificates and keys of {@code config} and builds its contexts.
+   *
+   * @param pool where asynchronous signers compute; unused when the TLS engine signs itself
+   * @throws TlsSetupException naming the file or setting at fault
+   */
+  public static TlsTerminator start(String listener, TlsConfig config, SigningPool pool)
+      throws TlsSetupException {
+    if (config.provider() == TlsConfig.TlsProvider.BORINGSSL) {
+      ContextFactory.requireBoringSsl();
+    }
+    SignerSelection signer = SignerSelection.choose(config);
+    SigningQueue queue = new SigningQueue(config.signingQueue());
+    TlsStats stats = new TlsStats(signer.name(), signer.async());
+    ContextFactory factory = new ContextFactory(config, signer, pool, queue, stats);
+    TicketKeys tickets = TicketKeys.load(config.sessionTickets().keyFile());
+    CertificateStore certificates =
+        CertificateStore.load(config.certificates(), factory, tickets.current());
+    TlsTerminator terminator =
+        new TlsTerminator(listener, config, queue, stats, tickets, certificates);
+    terminator.logSigner(signer, pool);
+    return terminator;
+  }
+
+  private void logSigner(SignerSelection signer, SigningPool pool) {
+    String engine = config.provider() == TlsConfig.TlsProvider.JDK ? "the JDK" : "BoringSSL";
+    if (signer.async()) {
+      log.info(
+          "listener {}: TLS by {}, signer {} on {} crypto threads, signing queue {}",
+          listener,
+          engine,
+          signer.name(),
+          pool.threads(),
+          config.signingQueue());
+    } else if (signer.fallbackReason() != null) {
+      log.info(
+          "listener {}: TLS by {}, signer {} on the event loops ({})",
+          listener,
+          engine,
+          signer.name(),
+          signer.fallbackReason());
+    } else {
+      log.info(
+          "listener {}: TLS by {}, signer {} on the event loops", listener, engine, signer.name());
+    }
+  }
+
+  /** A new client's handshake handler: SNI, then TLS, counted; fires the handshake's outcome. */
+  public ChannelHandler newHandshakeHandler() {
+    return new HandshakeRecorder(sni, queue, stats);
+  }
+
+  public Duration handshakeTimeout() {
+    return config.handshakeTimeout();
+  }
+
+  public TlsStats stats() {
+    return stats;
+  }
+
+  /** Whether the handshake on {@code engine}, just finished, resumed a session. */
+  public static boolean resumed(SSLEngine engine, long handshakeStartedMillis) {
+    return HandshakeRecorder.resumed(engine, handshakeStartedMillis);
+  }
+
+  /** Whether a failed handshake was shed for want of signing capacity, not the client's doing. */
+  public static boolean isShed(Throwable cause) {
+    return cause == AsyncSigningMethod.SHED;
+  }
+
+  /**
+   * The reason a handshake failed, short enough for a log field: BoringSSL's reason code ({@code
+   * WRONG_VERSION_NUMBER}, {@code CERTIFICATE_VERIFY_FAILED}...), {@code NOT_TLS} for bytes that
+   * are no TLS record, {@code CLOSED} for a client that left, {@code SHED}, or the JDK's message.
+   */
+  public static String failureReason(Throwable cause) {
+    if (cause == null) {
+      return "CLOSED";
+    }
+    if (isShed(cause)) {
+      return "SHED";
+    }
+    if (cause instanceof DecoderException && cause.getCause() != null) {
+      return failureReason(cause.getCause());
+    }
+    if (cause instanceof NotSslRecordException) {
+      return "NOT_TLS";
+    }
+    if (cause instanceof ClosedChannelException) {
+      return "CLOSED";
+    }
+    String message = cause.getMessage();
+    if (message == null || message.isBlank()) {
+      return cause.getClass().getSimpleName();
+    }
+    // BoringSSL: "error:10000116:SSL routines:OPENSSL_internal:NO_SUPPORTED_VERSIONS_FROM_CLIENT"
+    int colon = message.lastIndexOf(':');
+    String reason =
+        message.startsWith("error:") && colon >= 0 ? message.substring(colon + 1) : message;
+    reason = reason.strip().replace(' ', '_');
+    return reason.length() > 80 ? reason.substring(0, 80) : reason;
+  }
+
+  /**
+   * Picks up changed certificate, key and ticket-key files. Never on an event loop: it reads files
+   * and builds contexts. A file that does not load is logged and the old setting stays.
+   */
+  public void checkFiles() {
+    try {
+      if (tickets.reloadIfChanged()) {
+        certificates.installTicketKeys(tickets.current());
+        log.info("listener {}: ticket keys reloaded", listener);
+      }
+    } catch (TlsSetupException e) {
+      log.warn("listener {}: keeping the ticket keys in use: {}", listener, e.getMessage());
+    }
+    try {
+      if (certificates.reloadIfChanged(tickets.current())) {
+        log.info("listener {}: certificates reloaded", listener);
+      }
+    } catch (TlsSetupException e) {
+      log.warn("listener {}: keeping the certificates in use: {}", listener, e.getMessage());
+    }
+  }
+
+  /** How often the control thread calls {@link #rotateTicketKeys}; zero when a file holds them. */
+  public Duration ticketRotation() {
+    return tickets.fromFile() ? Duration.ZERO : config.sessionTickets().rotate();
+  }
+
+  /** Rotates keys made in memory: a new one encrypts, the previous one still decrypts. */
+  public void rotateTicketKeys() {
+    if (!tickets.fromFile()) {
+      tickets.rotate();
+      certificates.installTicketKeys(tickets.current());
+    }
+  }
+
+  /** Releases the contexts; call once no event loop uses them. */
+  @Override
+  public void close() {
+    certificates.close();
+  }
+}

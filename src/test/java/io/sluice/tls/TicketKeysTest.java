@@ -1,0 +1,103 @@
+package io.sluice.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TicketKeysTest {
+  @BeforeAll
+  static void loadBoringSsl() {
+    assertThat(OpenSsl.isAvailable()).as(String.valueOf(OpenSsl.unavailabilityCause())).isTrue();
+  }
+
+  @Test
+  void readsA48ByteKeyAsNameThenAesThenHmac() throws Exception {
+    byte[] raw = new byte[48];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = (byte) i;
+    }
+
+    OpenSslSessionTicketKey key = TicketKeys.parse(base64(raw) + "\n", "keys").get(0);
+
+    assertThat(key.name()).containsExactly(slice(raw, 0, 16));
+    assertThat(key.aesKey()).containsExactly(slice(raw, 16, 32));
+    assertThat(key.hmacKey()).containsExactly(slice(raw, 32, 48));
+  }
+
+  @Test
+  void readsAn80ByteKeyInNginxOrderKeepingTheFirst16BytesOfEachPart() throws Exception {
+    byte[] raw = new byte[80];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = (byte) i;
+    }
+
+    OpenSslSessionTicketKey key = TicketKeys.parse(base64(raw), "keys").get(0);
+
+    assertThat(key.name()).containsExactly(slice(raw, 0, 16));
+    assertThat(key.hmacKey()).containsExactly(slice(raw, 16, 32));
+    assertThat(key.aesKey()).containsExactly(slice(raw, 48, 64));
+  }
+
+  @Test
+  void keepsTheFileOrderSoTheFirstKeyEncryptsAndSkipsCommentsAndBlankLines() throws Exception {
+    byte[] first = new byte[48];
+    byte[] second = new byte[80];
+    first[0] = 1;
+    second[0] = 2;
+
+    List<OpenSslSessionTicketKey> keys =
+        TicketKeys.parse("# rotated hourly\n" + base64(first) + "\n\n" + base64(second), "keys");
+
+    assertThat(keys).hasSize(2);
+    assertThat(keys.get(0).name()[0]).isEqualTo((byte) 1);
+    assertThat(keys.get(1).name()[0]).isEqualTo((byte) 2);
+  }
+
+  @Test
+  void refusesAKeyOfAnotherLengthNamingTheLine() {
+    assertThatThrownBy(
+            () -> TicketKeys.parse(base64(new byte[48]) + "\n" + base64(new byte[32]), "keys"))
+        .isInstanceOf(TlsSetupException.class)
+        .hasMessage(
+            "keys:2: a ticket key is 48 or 80 bytes, this one is 32 (make one with: openssl rand 80"
+                + " | base64 -w0)");
+  }
+
+  @Test
+  void refusesTextThatIsNotBase64AndAnEmptyFile() {
+    assertThatThrownBy(() -> TicketKeys.parse("not base64!", "keys"))
+        .isInstanceOf(TlsSetupException.class)
+        .hasMessageStartingWith("keys:1: not base64");
+    assertThatThrownBy(() -> TicketKeys.parse("\n# nothing\n", "keys"))
+        .isInstanceOf(TlsSetupException.class)
+        .hasMessage("keys: no ticket key in the file");
+  }
+
+  @Test
+  void rotatesGeneratedKeysSoTheNewestEncryptsAndThePreviousStillDecrypts() throws Exception {
+    TicketKeys keys = TicketKeys.load(null);
+    OpenSslSessionTicketKey encrypting = keys.current().get(0);
+
+    keys.rotate();
+
+    assertThat(keys.current()).hasSize(2);
+    assertThat(keys.current().get(1)).isSameAs(encrypting);
+    assertThat(keys.current().get(0).name()).isNotEqualTo(encrypting.name());
+    keys.rotate();
+    assertThat(keys.current()).doesNotContain(encrypting);
+  }
+
+  private static String base64(byte[] raw) {
+    return Base64.getEncoder().encodeToString(raw);
+  }
+
+  private static byte[] slice(byte[] raw, int from, int to) {
+    return java.util.Arrays.copyOfRange(raw, from, to);
+  }
+}
