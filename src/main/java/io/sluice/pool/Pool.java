@@ -50,19 +50,73 @@ public final class Pool implements ServerView {
    * @return the server, its slot taken; or {@code null} when none has room
    */
   public Server acquire(long hash, Server avoid) {
+    return acquire(hash, avoid, 0);
+  }
+
+  /**
+   * As {@link #acquire(long, Server)}, for a retry: servers whose bit is set in {@code tried} (the
+   * ones this connection already failed on, by index) are passed over while any other has room, so
+   * two failing servers cannot take turns using up a connection's attempts.
+   */
+  public Server acquire(long hash, Server avoid, long tried) {
     if (!queue.isEmpty()) {
       // Freed slots belong to the queue's head first; a newcomer may not overtake it.
       return null;
     }
-    return pick(hash, avoid);
+    if (tried != 0) {
+      Server untried = pick(new Untried(this, tried), hash, null);
+      if (untried != null) {
+        return untried;
+      }
+    }
+    return pick(this, hash, avoid);
   }
 
-  private Server pick(long hash, Server avoid) {
+  /** The bit of {@code server} for {@link #acquire(long, Server, long)}'s {@code tried}. */
+  public long bitOf(Server server) {
+    int index = indexOf(server);
+    return index >= 0 && index < Long.SIZE ? 1L << index : 0;
+  }
+
+  /** The pool seen without the servers a connection already tried; allocated per retry only. */
+  private record Untried(Pool pool, long tried) implements ServerView {
+    @Override
+    public int size() {
+      return pool.size();
+    }
+
+    @Override
+    public int weight(int server) {
+      return pool.weight(server);
+    }
+
+    @Override
+    public boolean hasRoom(int server) {
+      return (server >= Long.SIZE || (tried & (1L << server)) == 0) && pool.hasRoom(server);
+    }
+
+    @Override
+    public int active(int server) {
+      return pool.active(server);
+    }
+
+    @Override
+    public long key(int server) {
+      return pool.key(server);
+    }
+
+    @Override
+    public long latencyNanos(int server) {
+      return pool.latencyNanos(server);
+    }
+  }
+
+  private Server pick(ServerView view, long hash, Server avoid) {
     Balancer balancer = balancers.get();
     int avoidIndex = indexOf(avoid);
     // A pick is a hint; another event loop may take the last slot between pick and take.
     for (int attempt = 0; attempt < servers.length; attempt++) {
-      int index = balancer.pick(this, hash, avoidIndex);
+      int index = balancer.pick(view, hash, avoidIndex);
       if (index == Balancer.NONE) {
         return null;
       }
@@ -111,7 +165,7 @@ public final class Pool implements ServerView {
    */
   public void offerRoomToQueue() {
     while (!queue.isEmpty()) {
-      Server server = pick(0, null);
+      Server server = pick(this, 0, null);
       if (server == null) {
         return;
       }

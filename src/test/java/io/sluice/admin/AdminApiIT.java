@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.EchoServer;
 import io.sluice.testing.Peers;
+import io.sluice.testing.RuntimeTest;
 import io.sluice.testing.TestConfigs;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,30 +17,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The admin API as an operator and Prometheus meet it: curl, real scrapes, live figures. */
-class AdminApiIT {
+class AdminApiIT extends RuntimeTest {
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private SluiceRuntime sluice;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (sluice != null) {
-      sluice.stop(Duration.ZERO);
-    }
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
 
   private String admin() {
     InetSocketAddress address = sluice.adminAddress();
@@ -65,7 +52,7 @@ class AdminApiIT {
   @Test
   void metricsMatchWhatTheClientsDid() throws Exception {
     EchoServer echo = new EchoServer();
-    resources.add(echo);
+    keep(echo);
     sluice =
         SluiceRuntime.start(
             TestConfigs.tcp()
@@ -125,8 +112,8 @@ class AdminApiIT {
   void operatorsDrainAServerThroughTheApiAndSeeItInTheView() throws Exception {
     EchoServer first = new EchoServer();
     EchoServer second = new EchoServer();
-    resources.add(first);
-    resources.add(second);
+    keep(first);
+    keep(second);
     sluice =
         SluiceRuntime.start(
             TestConfigs.tcp()
@@ -156,7 +143,7 @@ class AdminApiIT {
   @Test
   void requiresTheBearerTokenWhenOneIsSet() throws Exception {
     EchoServer echo = new EchoServer();
-    resources.add(echo);
+    keep(echo);
     sluice =
         SluiceRuntime.start(
             TestConfigs.tcp()
@@ -183,7 +170,7 @@ class AdminApiIT {
   @Test
   void readinessFollowsTheProcessState() throws Exception {
     EchoServer echo = new EchoServer();
-    resources.add(echo);
+    keep(echo);
     sluice =
         SluiceRuntime.start(
             TestConfigs.tcp()

@@ -6,33 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
 import io.sluice.runtime.SluiceRuntime;
+import io.sluice.testing.RuntimeTest;
 import io.sluice.testing.ScriptedServer;
 import io.sluice.testing.TestConfigs;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Active checks and passive ejection against real servers on loopback. */
-class HealthChecksIT {
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private SluiceRuntime sluice;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (sluice != null) {
-      sluice.stop(Duration.ZERO);
-    }
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(resource);
-    return resource;
-  }
+class HealthChecksIT extends RuntimeTest {
 
   private Server server(int index) {
     return sluice.pool("back").servers().get(index);
@@ -189,7 +170,7 @@ class HealthChecksIT {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("s_server.log").toFile())
             .start();
-    resources.add(tlsServer::destroyForcibly);
+    keep(tlsServer::destroyForcibly);
     ScriptedServer plain = keep(ScriptedServer.answering("HTTP/1.0 200 OK\r\n\r\nnot tls"));
     await()
         .atMost(Duration.ofSeconds(10))

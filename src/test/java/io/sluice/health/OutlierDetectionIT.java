@@ -6,40 +6,23 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.EchoServer;
+import io.sluice.testing.RuntimeTest;
 import io.sluice.testing.ScriptedServer;
 import io.sluice.testing.TestConfigs;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class OutlierDetectionIT {
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private SluiceRuntime sluice;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (sluice != null) {
-      sluice.stop(Duration.ZERO);
-    }
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(resource);
-    return resource;
-  }
+class OutlierDetectionIT extends RuntimeTest {
 
   /** Sends a byte and waits for its echo: the connection worked end to end. */
-  private static void roundTrip(SocketAddress front) throws Exception {
+  private void roundTrip(SocketAddress front) throws Exception {
     try (Socket client = connect(front)) {
       client.getOutputStream().write('x');
-      assertThat(client.getInputStream().read()).isEqualTo('x');
+      assertThat(client.getInputStream().read())
+          .as(() -> "ended: " + sluice.stats("front").terminations().snapshot())
+          .isEqualTo('x');
     }
   }
 

@@ -8,34 +8,21 @@ import io.sluice.observe.TerminationState;
 import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.EchoServer;
+import io.sluice.testing.RuntimeTest;
 import io.sluice.testing.TestConfigs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Per-server limits, the pool's queue and retries, against real sockets. */
-class PoolLimitsIT {
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private SluiceRuntime sluice;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (sluice != null) {
-      sluice.stop(Duration.ZERO);
-    }
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
+class PoolLimitsIT extends RuntimeTest {
 
   private SocketAddress start(TestConfigs config) throws Exception {
     sluice = SluiceRuntime.start(config.build(), 2);
@@ -44,11 +31,6 @@ class PoolLimitsIT {
 
   private RelayStats stats() {
     return sluice.stats("front");
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   private static boolean echoes(Socket client, String text) throws IOException {

@@ -66,6 +66,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private Channel backend;
   private Server server;
   private int retries;
+
+  /** The servers this connection failed on, one bit per server index (see Pool.bitOf). */
+  private long triedServers;
+
   private long queuedAtNanos = -1;
   private long queueMillis = -1;
 
@@ -185,7 +189,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
 
   /** Takes a slot on a server other than {@code avoid} (when possible), or queues for one. */
   private void connect(Server avoid) {
-    Server chosen = context.pool().acquire(clientHash(), avoid);
+    Server chosen = context.pool().acquire(clientHash(), avoid, triedServers);
     if (chosen != null) {
       queueMillis = Math.max(queueMillis, 0);
       connectTo(chosen);
@@ -326,6 +330,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     connectedNanos = -1;
     failed.recordFailure();
+    triedServers |= context.pool().bitOf(failed);
     context.pool().release(failed);
     if (retries < context.pool().retryAttempts() && context.pool().retryBudget().tryRetry()) {
       retries++;

@@ -8,6 +8,7 @@ import io.sluice.config.Config;
 import io.sluice.observe.TerminationState;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.EchoServer;
+import io.sluice.testing.RuntimeTest;
 import io.sluice.testing.Sockets;
 import io.sluice.testing.TestConfigs;
 import java.io.IOException;
@@ -21,27 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TcpRelayIT {
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  private SluiceRuntime sluice;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (sluice != null) {
-      sluice.stop(Duration.ZERO);
-    }
-    for (AutoCloseable resource : resources) {
-      resource.close();
-    }
-  }
+class TcpRelayIT extends RuntimeTest {
 
   private SocketAddress start(Config config) throws Exception {
     sluice = SluiceRuntime.start(config, 2);
@@ -50,11 +36,6 @@ class TcpRelayIT {
 
   private RelayStats stats() {
     return sluice.stats("front");
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   @Test
