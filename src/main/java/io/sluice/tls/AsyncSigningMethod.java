@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * BoringSSL's asynchronous private-key method for one certificate: BoringSSL hands over the bytes
  * to sign and suspends the handshake; a crypto-pool worker signs them and Netty resumes the
- * handshake on its event loop. The context must be built keyless for BoringSSL to call this at all
- * (shared/notes/tls-notes.md).
+ * handshake on its event loop. The context must be built keyless for BoringSSL to call this at all:
+ * with a key of its own it signs itself and never calls the method.
  *
  * <p>Threads: {@link #sign} is called on the connection's event loop and returns at once; the
  * signature is computed on a crypto worker, which completes the returned future.

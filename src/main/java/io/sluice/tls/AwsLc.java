@@ -9,9 +9,8 @@ import java.security.spec.ECGenParameterSpec;
 
 /**
  * The Amazon Corretto Crypto Provider (AWS-LC), loaded if it is there: P-384 signatures ~10x faster
- * than BoringSSL's generic code (shared/notes/tls-notes.md). It is not a build dependency: an
- * operator adds its jar for the platform to the class path (or registers it in java.security), and
- * Sluice falls back when it is absent or its native library does not load.
+ * than BoringSSL's generic code. The Linux x86-64 build ships in Sluice's jar; on other platforms,
+ * or when its native library does not load, Sluice falls back to another signer.
  *
  * <p>Loaded once per process, on first use, by the control thread; immutable after.
  */

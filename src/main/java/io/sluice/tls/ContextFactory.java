@@ -24,7 +24,7 @@ import java.util.List;
  * listener's client-certificate policy and ticket keys.
  *
  * <p>With an asynchronous signer the context is built keyless, holding only the chain: BoringSSL
- * calls the private-key method only when it has no key of its own (tls-notes.md).
+ * calls the private-key method only when it has no key of its own (counted in tests).
  *
  * <p>BoringSSL contexts and engines are reference counted rather than left to finalizers: at
  * thousands of connections per second, a finalizer per engine is real work for the collector. Each

@@ -47,12 +47,6 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
   private static final String NO_SERVER = "<NOSRV>";
 
-  /**
-   * 16 KiB: a protocol's opening (SSH banner, SIP request, TLS ClientHello) fits; a bulk upload
-   * does not.
-   */
-  private static final int MAX_REPLAY = 16 * 1024;
-
   private static final AtomicIntegerFieldUpdater<TcpSession> WAITING =
       AtomicIntegerFieldUpdater.newUpdater(TcpSession.class, "waiting");
 
@@ -81,15 +75,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private CompositeByteBuf early;
   private boolean clientFinBeforeConnect;
 
-  /**
-   * What the client sent the current server before that server said anything: kept so that a server
-   * which resets before its first byte can be replaced without the client noticing. Dropped at the
-   * server's first byte, or when it grows past {@link #MAX_REPLAY}.
-   */
-  private CompositeByteBuf replay;
-
-  private int replayBytes;
-  private boolean replayable = true;
+  /** The client's opening, kept until the server answers, for a retry elsewhere. */
+  private final ReplayBuffer replay;
 
   private boolean clientInputShut;
   private boolean backendInputShut;
@@ -104,11 +91,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private X509Certificate clientCertificate;
 
   private ScheduledFuture<?> timer;
-  private long idleSinceNanos;
-  private long seenFromClient;
-  private long seenToClient;
-  private long seenPendingToClient;
-  private long seenPendingToBackend;
+  private IdleProgress idleProgress;
   private boolean ended;
 
   private final ChannelFutureListener shutdownBackendOutput = f -> shutdownOutput(false);
@@ -119,6 +102,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.context = context;
     this.client = client;
     this.clientAddress = client.remoteAddress();
+    this.replay = new ReplayBuffer(client.alloc());
     this.destinationAddress = client.localAddress();
   }
 
@@ -304,7 +288,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
           backend.voidPromise());
     }
     if (early != null) {
-      keepForReplay(early);
+      replay.keep(early);
       backend.write(early, backend.voidPromise());
       early = null;
     }
@@ -329,48 +313,29 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       backend = null;
     }
     connectedNanos = -1;
+    // The idle check restarts with the next connection; until then no timer may judge this one.
+    cancelTimer();
     failed.recordFailure();
     triedServers |= context.pool().bitOf(failed);
     context.pool().release(failed);
     if (retries < context.pool().retryAttempts() && context.pool().retryBudget().tryRetry()) {
       retries++;
-      if (replay != null) {
-        // What the failed server was sent goes first; bytes read while reconnecting follow.
-        if (early != null) {
-          replay.addComponent(true, early);
-        }
-        early = replay;
-        replay = null;
-      }
-      replayBytes = 0;
+      // What the failed server was sent goes first; bytes read while reconnecting follow.
+      early = replay.takeFor(early);
       clientFinBeforeConnect = clientInputShut;
       client.config().setAutoRead(false);
-      connect(failed);
+      // Not now: the failed socket's descriptor was just closed, and epoll may still hold an event
+      // for it in the batch being handled. A socket opened now can get the same number and
+      // receive that stale event. The next turn of the loop starts from a fresh batch.
+      client.eventLoop().execute(() -> retryConnect(failed));
     } else {
       end(failure, cause);
     }
   }
 
-  private void keepForReplay(ByteBuf bytes) {
-    if (!replayable) {
-      return;
-    }
-    if (replayBytes + bytes.readableBytes() > MAX_REPLAY) {
-      dropReplay();
-      return;
-    }
-    if (replay == null) {
-      replay = client.alloc().compositeBuffer();
-    }
-    replay.addComponent(true, bytes.retainedDuplicate());
-    replayBytes += bytes.readableBytes();
-  }
-
-  private void dropReplay() {
-    replayable = false;
-    if (replay != null) {
-      replay.release();
-      replay = null;
+  private void retryConnect(Server failed) {
+    if (!ended) {
+      connect(failed);
     }
   }
 
@@ -402,12 +367,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (fromClient) {
       bytesFromClient += length;
       if (bytesToClient == 0) {
-        keepForReplay(bytes);
+        replay.keep(bytes);
       }
     } else {
       if (bytesToClient == 0) {
         server.recordSuccess();
-        dropReplay();
+        replay.drop();
       }
       bytesToClient += length;
     }
@@ -545,7 +510,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
    * sent it is kept: safe to replay on another server.
    */
   private boolean nothingRelayed() {
-    return connectedNanos >= 0 && bytesToClient == 0 && replayable;
+    return connectedNanos >= 0 && bytesToClient == 0 && replay.replayable();
   }
 
   /** Ends the session now: closes both sides, gives back the server slot, logs one line. */
@@ -563,7 +528,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       early.release();
       early = null;
     }
-    dropReplay();
+    replay.drop();
     client.close();
     if (backend != null) {
       backend.close();
@@ -630,18 +595,15 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     long pendingToClient = pending(client);
     long pendingToBackend = pending(backend);
-    long now = System.nanoTime();
-    // Progress is any byte read, or any byte of a queued write taken by the kernel.
-    if (bytesFromClient != seenFromClient
-        || bytesToClient != seenToClient
-        || pendingToClient != seenPendingToClient
-        || pendingToBackend != seenPendingToBackend) {
-      seenFromClient = bytesFromClient;
-      seenToClient = bytesToClient;
-      seenPendingToClient = pendingToClient;
-      seenPendingToBackend = pendingToBackend;
-      idleSinceNanos = now;
-    } else if (now - idleSinceNanos >= context.idleTimeout().toNanos()) {
+    long idle =
+        idle()
+            .idleNanos(
+                System.nanoTime(),
+                bytesFromClient,
+                bytesToClient,
+                pendingToClient,
+                pendingToBackend);
+    if (idle >= context.idleTimeout().toNanos()) {
       end(
           pendingToBackend > 0 && pendingToClient == 0
               ? TerminationState.SERVER_TIMEOUT_DURING_DATA
@@ -657,11 +619,15 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
    * after its last progress, with no clock read on the relay path.
    */
   private void scheduleIdleCheck() {
-    if (idleSinceNanos == 0) {
-      idleSinceNanos = System.nanoTime();
-    }
     long period = Math.max(context.idleTimeout().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(1));
     timer = client.eventLoop().schedule(this, period, TimeUnit.NANOSECONDS);
+  }
+
+  private IdleProgress idle() {
+    if (idleProgress == null) {
+      idleProgress = new IdleProgress();
+    }
+    return idleProgress;
   }
 
   private static long pending(Channel channel) {
