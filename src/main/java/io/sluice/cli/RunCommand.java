@@ -1,29 +1,23 @@
 package io.sluice.cli;
 
 import io.sluice.config.Config;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.ConfigResult;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.runtime.StartException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code sluice run -c FILE}: validate, start, and serve until SIGTERM or SIGINT. */
 @Command(name = "run", description = "Run Sluice with a configuration file.")
 public final class RunCommand implements Callable<Integer> {
-  @Option(
-      names = {"-c", "--config"},
-      required = true,
-      description = "The configuration file (YAML).")
-  Path config;
+  @Mixin ConfigFile config;
 
   @Override
   public Integer call() {
-    ConfigResult result = ConfigLoader.load(config);
-    if (!ValidateCommand.printErrors(result)) {
+    ConfigResult result = config.load();
+    if (!result.ok()) {
       return Main.EXIT_BAD_CONFIG;
     }
     return serve(result.config(), runtime -> {});

@@ -10,9 +10,9 @@ import io.sluice.config.TlsConfig;
  *   <li>{@code boringssl}: BoringSSL with the key installed, on the event loop. Without AWS-LC,
  *       {@code auto} falls back to this rather than to the JDK on the crypto pool: per core,
  *       BoringSSL signs P-384 ~1.5x and P-256 ~15x faster than the JDK (~700 vs ~480 and ~17,000 vs
- *       ~1,150 per second, measured on 2-vCPU VMs), and a handshake storm is bounded by CPU, not by which
- *       thread spends it. The price: no shedding at the signature, and ~1.4 ms of event-loop time
- *       per P-384 handshake.
+ *       ~1,150 per second, measured on 2-vCPU VMs), and a handshake storm is bounded by CPU, not by
+ *       which thread spends it. The price: no shedding at the signature, and ~1.4 ms of event-loop
+ *       time per P-384 handshake.
  *   <li>{@code jdk}: the JDK's providers on the crypto pool (asynchronous, sheds; slowest), or,
  *       with {@code provider: jdk}, the JDK's engine itself.
  * </ul>
