@@ -66,6 +66,7 @@ final class ConfigValidator {
       checkBind(KeyPath.child(path, "bind"), listener.bind());
       checkProtocol(path, listener.protocol());
       checkPoolReference(path, listener, poolNames);
+      checkSniRoutes(path, listener, poolNames);
       checkRange(KeyPath.child(path, "backlog"), listener.backlog(), 1, 65_535);
       checkAtLeastOne(KeyPath.child(path, "max_connections"), listener.maxConnections());
       String timeouts = KeyPath.child(path, "timeouts");
@@ -183,6 +184,30 @@ final class ConfigValidator {
         tls.sessionTickets().rotate());
     checkAtLeastOne(KeyPath.child(tlsPath, "signing_queue"), tls.signingQueue());
     checkSignerAndProvider(tlsPath, tls);
+  }
+
+  private void checkSniRoutes(String path, ListenerConfig listener, List<String> poolNames) {
+    if (listener.sniRoutes().isEmpty()) {
+      return;
+    }
+    String routesPath = KeyPath.child(path, "sni_routes");
+    if (listener.protocol() != Protocol.TCP) {
+      report(routesPath, "sni_routes applies to tcp listeners (TLS passed through) only");
+      return;
+    }
+    for (int i = 0; i < listener.sniRoutes().size(); i++) {
+      String item = KeyPath.item(routesPath, i);
+      ListenerConfig.SniRoute route = listener.sniRoutes().get(i);
+      if (route.names().isEmpty()) {
+        report(KeyPath.child(item, "names"), "at least one server name is required");
+      }
+      checkSniNames(KeyPath.child(item, "names"), route.names());
+      if (route.pool() == null || route.pool().isBlank()) {
+        report(KeyPath.child(item, "pool"), "a route needs a pool");
+      } else {
+        checkPoolExists(KeyPath.child(item, "pool"), route.pool(), poolNames);
+      }
+    }
   }
 
   private void checkSniNames(String path, List<String> names) {
@@ -317,6 +342,10 @@ final class ConfigValidator {
       }
       return;
     }
+    checkPoolExists(poolPath, pool, poolNames);
+  }
+
+  private void checkPoolExists(String poolPath, String pool, List<String> poolNames) {
     if (poolNames.contains(pool)) {
       return;
     }

@@ -24,6 +24,8 @@ import java.util.List;
  *     in the kernel backlog. Absent: no limit
  * @param acceptBurst connections accepted at once after a quiet spell, above the steady rate
  * @param tls TLS termination, for {@code tls} and {@code https} listeners
+ * @param sniRoutes {@code tcp} listeners: pools chosen by the server name in the client's TLS
+ *     ClientHello, read without terminating TLS (passthrough); {@code pool} takes the rest
  */
 public record ListenerConfig(
     String name,
@@ -37,7 +39,8 @@ public record ListenerConfig(
     ListenerTimeouts timeouts,
     Rate acceptRate,
     Integer acceptBurst,
-    TlsConfig tls) {
+    TlsConfig tls,
+    List<SniRoute> sniRoutes) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -57,6 +60,19 @@ public record ListenerConfig(
     maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
     acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
+    sniRoutes = sniRoutes == null ? List.of() : List.copyOf(sniRoutes);
+  }
+
+  /**
+   * Server names, exact or {@code *.example.com}, sent to one pool.
+   *
+   * @param names the names this route matches
+   * @param pool the pool their connections go to
+   */
+  public record SniRoute(List<String> names, String pool) {
+    public SniRoute {
+      names = names == null ? List.of() : List.copyOf(names);
+    }
   }
 
   /**

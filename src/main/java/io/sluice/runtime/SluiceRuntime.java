@@ -31,6 +31,7 @@ import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
 import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
+import io.sluice.proxy.tcp.SniRoutes;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
 import io.sluice.tls.SigningPool;
@@ -253,7 +254,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               accessLog,
               connections,
               relayStats,
-              tls);
+              tls,
+              sniRoutes(listener));
       List<SocketAddress> addresses = new ArrayList<>();
       for (String bind : listener.bind()) {
         addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
@@ -337,6 +339,19 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public TlsStats tlsStats(String listener) {
     TlsTerminator terminator = terminators.get(listener);
     return terminator == null ? null : terminator.stats();
+  }
+
+  private SniRoutes sniRoutes(ListenerConfig listener) {
+    if (listener.sniRoutes().isEmpty()) {
+      return null;
+    }
+    SniRoutes routes = new SniRoutes(pools.get(listener.pool()));
+    for (ListenerConfig.SniRoute route : listener.sniRoutes()) {
+      for (String name : route.names()) {
+        routes.route(name, pools.get(route.pool()));
+      }
+    }
+    return routes;
   }
 
   /**

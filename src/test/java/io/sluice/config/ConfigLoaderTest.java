@@ -78,6 +78,7 @@ class ConfigLoaderTest {
                         new ListenerTimeouts(Duration.ofMinutes(10), Duration.ofSeconds(2)),
                         new Rate(100, Duration.ofSeconds(1)),
                         20,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(

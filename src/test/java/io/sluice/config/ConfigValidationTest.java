@@ -467,4 +467,29 @@ class ConfigValidationTest {
             "sluice.yaml:7:11: listeners[1].tls.certificates: at least one certificate is"
                 + " required");
   }
+
+  @Test
+  void reportsSniRoutesToMissingPoolsOrWithBadNames() {
+    String yaml =
+        """
+        listeners:
+          - name: front
+            bind: [":8443"]
+            pool: ssh
+            sni_routes:
+              - {names: [git.example.test], pool: shh}
+              - {names: ["bad name"], pool: ssh}
+              - {names: [], pool: ssh}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:37: listeners[0].sni_routes[0].pool: no pool named 'shh', did you mean"
+                + " 'ssh'?",
+            "sluice.yaml:7:18: listeners[0].sni_routes[1].names[0]: expected a host name or"
+                + " *.domain, got 'bad name'",
+            "sluice.yaml:8:10: listeners[0].sni_routes[2].names: at least one server name is"
+                + " required");
+  }
 }

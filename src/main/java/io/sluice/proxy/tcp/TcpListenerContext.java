@@ -30,4 +30,5 @@ public record TcpListenerContext(
     AccessLog accessLog,
     ChannelGroup connections,
     RelayStats stats,
-    ClientTls tls) {}
+    ClientTls tls,
+    SniRoutes sniRoutes) {}

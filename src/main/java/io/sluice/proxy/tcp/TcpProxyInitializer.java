@@ -67,7 +67,11 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
    */
   static void afterPreamble(ChannelPipeline pipeline, TcpSession session) {
     ClientTls tls = session.context().tls();
-    if (tls != null) {
+    SniRoutes routes = session.context().sniRoutes();
+    if (routes != null) {
+      pipeline.addLast("sni", new ClientHelloRouter(session, routes));
+      session.awaitClientHello();
+    } else if (tls != null) {
       pipeline.addLast("tls", tls.newHandshakeHandler());
       pipeline.addLast("tls-wait", new TlsHandshakeReader(session, tls));
       session.awaitTlsHandshake();

@@ -19,6 +19,7 @@ import io.sluice.net.SocketAddresses;
 import io.sluice.observe.ConnectionRecord;
 import io.sluice.observe.TerminationState;
 import io.sluice.pool.Assignment;
+import io.sluice.pool.Pool;
 import io.sluice.pool.Server;
 import io.sluice.pool.Waiter;
 import java.io.IOException;
@@ -58,6 +59,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private SocketAddress destinationAddress;
 
   private Channel backend;
+
+  /** The listener's pool, or the one the ClientHello's server name routed to. */
+  private Pool pool;
+
   private Server server;
   private int retries;
 
@@ -103,6 +108,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.client = client;
     this.clientAddress = client.remoteAddress();
     this.replay = new ReplayBuffer(client.alloc());
+    this.pool = context.pool();
     this.destinationAddress = client.localAddress();
   }
 
@@ -114,6 +120,16 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   void proxiedAddresses(SocketAddress source, SocketAddress destination) {
     this.clientAddress = source;
     this.destinationAddress = destination;
+  }
+
+  /** Routes the connection to {@code chosen} instead of the listener's pool; before start(). */
+  void usePool(Pool chosen) {
+    this.pool = chosen;
+  }
+
+  /** Waits for the ClientHello of a passed-through TLS connection, within the header timeout. */
+  void awaitClientHello() {
+    awaitProxyHeader();
   }
 
   /** Waits for the PROXY header, within the listener's header timeout. */
@@ -167,13 +183,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   /** Chooses a server and connects to it on this event loop. */
   void start() {
     cancelTimer();
-    context.pool().retryBudget().recordRequest();
+    pool.retryBudget().recordRequest();
     connect(null);
   }
 
   /** Takes a slot on a server other than {@code avoid} (when possible), or queues for one. */
   private void connect(Server avoid) {
-    Server chosen = context.pool().acquire(clientHash(), avoid, triedServers);
+    Server chosen = pool.acquire(clientHash(), avoid, triedServers);
     if (chosen != null) {
       queueMillis = Math.max(queueMillis, 0);
       connectTo(chosen);
@@ -181,7 +197,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     queuedAtNanos = System.nanoTime();
     waiting = 1;
-    Assignment assignment = context.pool().enqueue(this);
+    Assignment assignment = pool.enqueue(this);
     if (assignment != Assignment.QUEUED) {
       waiting = 0;
       queuedAtNanos = -1;
@@ -189,9 +205,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     switch (assignment) {
       case QUEUED -> {
         timer =
-            client
-                .eventLoop()
-                .schedule(this, context.pool().queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            client.eventLoop().schedule(this, pool.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
       }
       case FULL -> end(TerminationState.RESOURCE_LIMIT_DURING_QUEUE, null);
       case NO_SERVER -> end(TerminationState.SERVER_REFUSED_DURING_CONNECT, null);
@@ -213,7 +227,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (queuedAtNanos < 0 || !WAITING.compareAndSet(this, 1, 0)) {
       return false;
     }
-    context.pool().queue().remove(this);
+    pool.queue().remove(this);
     queueMillis = millis(System.nanoTime() - queuedAtNanos);
     return true;
   }
@@ -231,7 +245,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       queueMillis = millis(System.nanoTime() - queuedAtNanos);
       cancelTimer();
       if (ended) {
-        context.pool().release(slot);
+        pool.release(slot);
       } else {
         connectTo(slot);
       }
@@ -249,9 +263,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.RELAY_WATER_MARK)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) context.pool().connectTimeout().toMillis())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) pool.connectTimeout().toMillis())
             .handler(new BackpressureRelay(this, false));
     if (!SocketAddresses.isDomain(address)) {
       bootstrap.option(ChannelOption.TCP_NODELAY, true);
@@ -316,9 +328,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     // The idle check restarts with the next connection; until then no timer may judge this one.
     cancelTimer();
     failed.recordFailure();
-    triedServers |= context.pool().bitOf(failed);
-    context.pool().release(failed);
-    if (retries < context.pool().retryAttempts() && context.pool().retryBudget().tryRetry()) {
+    triedServers |= pool.bitOf(failed);
+    pool.release(failed);
+    if (retries < pool.retryAttempts() && pool.retryBudget().tryRetry()) {
       retries++;
       // What the failed server was sent goes first; bytes read while reconnecting follow.
       early = replay.takeFor(early);
@@ -534,7 +546,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       backend.close();
     }
     if (server != null) {
-      context.pool().release(server);
+      pool.release(server);
     }
     context.stats().sessionEnded(state, maxQueuedBytes, bytesFromClient, bytesToClient);
     long now = System.nanoTime();
@@ -545,7 +557,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
                 acceptEpochMillis,
                 SocketAddresses.format(clientAddress),
                 context.listener(),
-                context.pool().name(),
+                pool.name(),
                 server == null ? NO_SERVER : server.name(),
                 queueMillis,
                 connectedNanos < 0 ? -1 : millis(connectedNanos - connectStartNanos),

@@ -1,0 +1,66 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.util.concurrent.Future;
+import io.sluice.observe.TerminationState;
+import io.sluice.pool.Pool;
+
+/**
+ * TLS passthrough: reads the server name from the client's ClientHello (Netty's strict parser,
+ * without terminating TLS), picks the pool for it, and hands the connection, ClientHello included,
+ * to the relay. Anything that is not a TLS ClientHello ends the connection as {@code CR}.
+ */
+final class ClientHelloRouter extends AbstractSniHandler<Pool> {
+  /** Stackless: a flood of garbage must not cost a stack trace each. */
+  private static final NotSslRecordException NOT_TLS =
+      new NotSslRecordException("not a TLS ClientHello") {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+          return this;
+        }
+      };
+
+  private final TcpSession session;
+  private final SniRoutes routes;
+
+  ClientHelloRouter(TcpSession session, SniRoutes routes) {
+    this.session = session;
+    this.routes = routes;
+  }
+
+  /** Netty passes non-TLS bytes on with no ClientHello; a passthrough listener refuses them. */
+  @Override
+  protected Future<Pool> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+    if (clientHello == null) {
+      return ctx.executor().newFailedFuture(NOT_TLS);
+    }
+    return super.lookup(ctx, clientHello);
+  }
+
+  @Override
+  protected Future<Pool> lookup(ChannelHandlerContext ctx, String hostname) {
+    return ctx.executor().newSucceededFuture(routes.poolFor(hostname));
+  }
+
+  @Override
+  protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Pool> future) {
+    if (!future.isSuccess()) {
+      session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, future.cause());
+      return;
+    }
+    session.usePool(future.getNow());
+    // The buffered ClientHello flows on to the relay as the first bytes for the server.
+    ctx.pipeline().replace(this, "relay", new BackpressureRelay(session, true));
+    session.start();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, cause);
+  }
+}
