@@ -32,10 +32,12 @@ public final class AccessLog implements AutoCloseable {
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private volatile boolean closed;
+  private final boolean enabled;
 
-  private AccessLog(int capacity, Writer out) {
+  private AccessLog(int capacity, Writer out, boolean enabled) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.out = out;
+    this.enabled = enabled;
     this.writer = new Thread(this::drain, "sluice-access-log");
     this.writer.setDaemon(true);
     this.writer.start();
@@ -58,11 +60,25 @@ public final class AccessLog implements AutoCloseable {
               StandardOpenOption.CREATE,
               StandardOpenOption.APPEND);
     }
-    return new AccessLog(capacity, out instanceof BufferedWriter ? out : new BufferedWriter(out));
+    return new AccessLog(
+        capacity,
+        out instanceof BufferedWriter ? out : new BufferedWriter(out),
+        !"off".equals(path));
+  }
+
+  /**
+   * Whether lines go anywhere. With {@code off}, callers skip building the record at all: on a
+   * connection storm a line nobody reads is still an allocation and a thread's formatting work.
+   */
+  public boolean enabled() {
+    return enabled;
   }
 
   /** Queues one line; never blocks. */
   public void record(ConnectionRecord record) {
+    if (!enabled) {
+      return;
+    }
     if (closed || !queue.offer(record)) {
       dropped.increment();
     }

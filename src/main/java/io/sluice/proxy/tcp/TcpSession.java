@@ -549,6 +549,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       pool.release(server);
     }
     context.stats().sessionEnded(state, maxQueuedBytes, bytesFromClient, bytesToClient);
+    if (!context.accessLog().enabled()) {
+      return;
+    }
     long now = System.nanoTime();
     context
         .accessLog()
