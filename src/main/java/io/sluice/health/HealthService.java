@@ -60,15 +60,6 @@ public final class HealthService implements AutoCloseable {
     }
   }
 
-  /** Checks run so far, across all servers (for tests and the live view). */
-  public long checksRun() {
-    try {
-      return loop.submit(() -> checked.stream().mapToLong(ServerHealth::checks).sum()).get();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
   @Override
   public void close() {
     loop.execute(() -> checked.forEach(ServerHealth::stop));

@@ -140,8 +140,4 @@ final class ServerHealth implements Runnable {
   long checks() {
     return checks;
   }
-
-  long lastCheckNanos() {
-    return lastCheckNanos;
-  }
 }

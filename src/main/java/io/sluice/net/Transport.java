@@ -35,11 +35,6 @@ public enum Transport {
     return Epoll.isAvailable() ? EPOLL : NIO;
   }
 
-  /** Whether unix-domain and abstract sockets are available. */
-  public boolean supportsDomainSockets() {
-    return this == EPOLL;
-  }
-
   /** Whether one listening socket per event loop can share a port. */
   public boolean supportsReusePort() {
     return this == EPOLL;

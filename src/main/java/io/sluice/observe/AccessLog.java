@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class AccessLog implements AutoCloseable {
   private static final ConnectionRecord POISON =
-      new ConnectionRecord(0, "", "", "", "", 0, 0, 0, 0, 0, TerminationState.NORMAL);
+      new ConnectionRecord(0, "", "", "", "", 0, 0, 0, 0, 0, TerminationState.NORMAL, null);
 
   private final BlockingQueue<ConnectionRecord> queue;
   private final Writer out;

@@ -31,33 +31,4 @@ public record ConnectionRecord(
     long bytesFromClient,
     long bytesToClient,
     TerminationState termination,
-    String tls) {
-
-  /** A record of a plain (non-TLS) connection. */
-  public ConnectionRecord(
-      long acceptEpochMillis,
-      String client,
-      String listener,
-      String pool,
-      String server,
-      long queueMillis,
-      long connectMillis,
-      long totalMillis,
-      long bytesFromClient,
-      long bytesToClient,
-      TerminationState termination) {
-    this(
-        acceptEpochMillis,
-        client,
-        listener,
-        pool,
-        server,
-        queueMillis,
-        connectMillis,
-        totalMillis,
-        bytesFromClient,
-        bytesToClient,
-        termination,
-        null);
-  }
-}
+    String tls) {}

@@ -133,11 +133,6 @@ public final class Server {
     this.slowStartNanos = nanos;
   }
 
-  /** Whether the server is still ramping up after coming back. */
-  public boolean rampingUp() {
-    return rampEndNanos != 0 && weight() != weight;
-  }
-
   /** Folds one latency sample in (connect time or check round trip), damping outliers. */
   public void recordLatency(long nanos) {
     long current = latencyNanos;

@@ -20,7 +20,8 @@ class AccessLogFormatTest {
             5007,
             311,
             2120,
-            TerminationState.SERVER_CLOSED_DURING_DATA);
+            TerminationState.SERVER_CLOSED_DURING_DATA,
+            null);
     StringBuilder line = new StringBuilder();
     AccessLogFormat.tcpLog(line, record);
     assertThat(line)
