@@ -32,6 +32,8 @@ final class ConfigModule extends SimpleModule {
     addDeserializer(Duration.class, new UnitDeserializer<>(Duration.class, DurationFormat::parse));
     addDeserializer(Rate.class, new UnitDeserializer<>(Rate.class, Rate::parse));
     addDeserializer(DataSize.class, new UnitDeserializer<>(DataSize.class, DataSize::parse));
+    addDeserializer(
+        DurationRange.class, new UnitDeserializer<>(DurationRange.class, DurationRange::parse));
     addDeserializer(Percent.class, new UnitDeserializer<>(Percent.class, Percent::parse));
     setDeserializerModifier(new EnumWordsModifier());
   }

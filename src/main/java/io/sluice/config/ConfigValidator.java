@@ -21,7 +21,14 @@ final class ConfigValidator {
   private static final String POOLS = "pools";
 
   /** The protocols listeners can run today; the others parse so the file can name them. */
-  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP, Protocol.TLS);
+  private static final Set<Protocol> SUPPORTED =
+      Set.of(Protocol.TCP, Protocol.TLS, Protocol.HTTP, Protocol.HTTPS);
+
+  /** An HTTP method: a token of upper-case letters. */
+  private static final Pattern METHOD = Pattern.compile("[A-Z]+");
+
+  /** An HTTP header name: a token (RFC 9110 section 5.6.2). */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   /** An SNI name: labels of letters, digits and hyphens, optionally after a leading {@code *.}. */
   private static final Pattern SNI_NAME =
@@ -77,6 +84,104 @@ final class ConfigValidator {
       }
       checkAtLeastOne(KeyPath.child(path, "accept_burst"), listener.acceptBurst());
       checkTls(path, listener);
+      checkHttp(path, listener, poolNames);
+    }
+  }
+
+  private void checkHttp(String path, ListenerConfig listener, List<String> poolNames) {
+    String routesPath = KeyPath.child(path, "routes");
+    if (!listener.isHttp()) {
+      if (!listener.routes().isEmpty()) {
+        report(routesPath, "routes apply to http and https listeners only");
+      }
+      return;
+    }
+    if (listener.routes().isEmpty() && (listener.pool() == null || listener.pool().isBlank())) {
+      report(
+          KeyPath.child(path, "pool"),
+          "an " + YamlNames.word(listener.protocol()) + " listener needs a pool or routes");
+    }
+    for (int i = 0; i < listener.routes().size(); i++) {
+      checkRoute(KeyPath.item(routesPath, i), listener.routes().get(i), poolNames);
+    }
+    String httpPath = KeyPath.child(path, "http");
+    HttpConfig http = listener.http();
+    checkRange(KeyPath.child(httpPath, "max_request_line"), http.maxRequestLine(), 64, 1 << 20);
+    if (http.maxHeaderSize().bytes() < 256 || http.maxHeaderSize().bytes() > (1 << 20)) {
+      report(KeyPath.child(httpPath, "max_header_size"), "expected 256B to 1MiB");
+    }
+    checkRange(KeyPath.child(httpPath, "max_headers"), http.maxHeaders(), 1, 10_000);
+    String timeouts = KeyPath.child(httpPath, "timeouts");
+    checkPositive(KeyPath.child(timeouts, "request_head"), http.timeouts().requestHead());
+    checkPositive(KeyPath.child(timeouts, "body"), http.timeouts().body());
+    checkPositive(KeyPath.child(timeouts, "keep_alive"), http.timeouts().keepAlive());
+    checkRange(
+        KeyPath.child(KeyPath.child(httpPath, "overload"), "status"),
+        http.overload().status(),
+        400,
+        599);
+    if (http.targetHeader() != null) {
+      checkHeaderName(KeyPath.child(httpPath, "target_header"), http.targetHeader());
+    }
+    checkHeaderName(
+        KeyPath.child(KeyPath.child(httpPath, "forwarded"), "request_id"),
+        http.forwarded().requestId());
+    String h2 = KeyPath.child(httpPath, "h2");
+    checkRange(
+        KeyPath.child(h2, "max_concurrent_streams"), http.h2().maxConcurrentStreams(), 1, 10_000);
+    checkAtLeastOne(KeyPath.child(h2, "max_resets_per_minute"), http.h2().maxResetsPerMinute());
+  }
+
+  private void checkRoute(String path, RouteConfig route, List<String> poolNames) {
+    String poolPath = KeyPath.child(path, "pool");
+    if (route.pool() == null || route.pool().isBlank()) {
+      report(poolPath, "a route needs a pool");
+    } else {
+      checkPoolExists(poolPath, route.pool(), poolNames);
+    }
+    checkSniNames(KeyPath.child(path, "hosts"), route.hosts());
+    if (route.path() != null && !route.path().startsWith("/")) {
+      report(KeyPath.child(path, "path"), "a path starts with /");
+    }
+    if (route.pathPrefix() != null && !route.pathPrefix().startsWith("/")) {
+      report(KeyPath.child(path, "path_prefix"), "a path prefix starts with /");
+    }
+    if (route.pathRegex() != null) {
+      try {
+        Pattern.compile(route.pathRegex());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        report(
+            KeyPath.child(path, "path_regex"), "not a regular expression: " + e.getDescription());
+      }
+    }
+    String methods = KeyPath.child(path, "methods");
+    for (int i = 0; i < route.methods().size(); i++) {
+      if (!METHOD.matcher(route.methods().get(i)).matches()) {
+        report(KeyPath.item(methods, i), "expected an upper-case method such as GET");
+      }
+    }
+    for (String header : route.headers().keySet()) {
+      checkHeaderName(KeyPath.child(path, "headers"), header);
+    }
+    if (route.maxConcurrent() != null) {
+      checkAtLeastOne(KeyPath.child(path, "max_concurrent"), route.maxConcurrent());
+    }
+  }
+
+  private void checkPoolHttp(String path, PoolHttpConfig http) {
+    checkRange(KeyPath.child(path, "max_idle_per_server"), http.maxIdlePerServer(), 0, 100_000);
+    checkPositive(KeyPath.child(path, "idle_timeout"), http.idleTimeout());
+    if (http.fullStatus() != null) {
+      checkRange(KeyPath.child(path, "full_status"), http.fullStatus(), 100, 599);
+    }
+    if (http.fullHeader() != null) {
+      checkHeaderName(KeyPath.child(path, "full_header"), http.fullHeader());
+    }
+  }
+
+  private void checkHeaderName(String path, String name) {
+    if (name == null || !HEADER_NAME.matcher(name).matches()) {
+      report(path, "expected a header name, got '" + name + "'");
     }
   }
 
@@ -125,11 +230,7 @@ final class ConfigValidator {
           KeyPath.child(path, "protocol"),
           "protocol '"
               + YamlNames.word(protocol)
-              + "' is not supported yet (supported: "
-              + YamlNames.word(Protocol.TCP)
-              + ", "
-              + YamlNames.word(Protocol.TLS)
-              + ")");
+              + "' is not supported yet (supported: tcp, tls, http, https)");
     }
   }
 
@@ -375,6 +476,9 @@ final class ConfigValidator {
       }
       checkPositive(
           KeyPath.child(KeyPath.child(path, "timeouts"), "connect"), pool.timeouts().connect());
+      checkPositive(
+          KeyPath.child(KeyPath.child(path, "timeouts"), "response"), pool.timeouts().response());
+      checkPoolHttp(KeyPath.child(path, "http"), pool.http());
       checkRange(KeyPath.child(path, "hash_balance_factor"), pool.hashBalanceFactor(), 101, 1_000);
       String queuePath = KeyPath.child(path, "queue");
       checkRange(KeyPath.child(queuePath, "max"), pool.queue().max(), 0, 1_000_000);

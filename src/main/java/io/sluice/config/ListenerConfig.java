@@ -26,6 +26,10 @@ import java.util.List;
  * @param tls TLS termination, for {@code tls} and {@code https} listeners
  * @param sniRoutes {@code tcp} listeners: pools chosen by the server name in the client's TLS
  *     ClientHello, read without terminating TLS (passthrough); {@code pool} takes the rest
+ * @param http {@code http} and {@code https} listeners: request limits, timeouts, the overload
+ *     answer, identity headers
+ * @param routes {@code http} and {@code https} listeners: requests to pools by host, path, method
+ *     and header, first match wins; {@code pool} takes the rest, and without it they get 404
  */
 public record ListenerConfig(
     String name,
@@ -40,7 +44,9 @@ public record ListenerConfig(
     Rate acceptRate,
     Integer acceptBurst,
     TlsConfig tls,
-    List<SniRoute> sniRoutes) {
+    List<SniRoute> sniRoutes,
+    HttpConfig http,
+    List<RouteConfig> routes) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -61,6 +67,13 @@ public record ListenerConfig(
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
     acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
     sniRoutes = sniRoutes == null ? List.of() : List.copyOf(sniRoutes);
+    http = http == null ? HttpConfig.DEFAULT : http;
+    routes = routes == null ? List.of() : List.copyOf(routes);
+  }
+
+  /** Whether this listener speaks HTTP to its clients. */
+  public boolean isHttp() {
+    return protocol == Protocol.HTTP || protocol == Protocol.HTTPS;
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.List;
  * @param outlier passive ejection of servers whose live connections fail
  * @param slowStart how long a server coming back up takes to ramp from a tenth of its weight to all
  *     of it; 0 turns slow start off
+ * @param http how L7 listeners talk to the servers
  */
 public record PoolConfig(
     String name,
@@ -29,7 +30,8 @@ public record PoolConfig(
     RetryConfig retry,
     HealthConfig health,
     OutlierConfig outlier,
-    Duration slowStart) {
+    Duration slowStart,
+    PoolHttpConfig http) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -47,6 +49,7 @@ public record PoolConfig(
     health = health == null ? HealthConfig.NONE : health;
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
+    http = http == null ? PoolHttpConfig.DEFAULT : http;
   }
 
   /**
@@ -79,8 +82,17 @@ public record PoolConfig(
    * @param attempts retries after the first attempt, each on a different server where possible
    * @param budget retries allowed as a share of the pool's requests over the last ten seconds
    * @param minPerSecond retries always allowed per second, so a quiet pool can retry at all
+   * @param maxBody L7: the largest request body kept so the request can be replayed on another
+   *     server; a longer one is streamed and not replayed
+   * @param nonIdempotent L7: replay POST, PATCH and other non-idempotent requests even after they
+   *     may have reached the application (a server marked them full, or reset the connection)
    */
-  public record RetryConfig(Integer attempts, Percent budget, Integer minPerSecond) {
+  public record RetryConfig(
+      Integer attempts,
+      Percent budget,
+      Integer minPerSecond,
+      DataSize maxBody,
+      Boolean nonIdempotent) {
     /**
      * Two: a refused or timed-out connect is tried on two more servers before the client sees it.
      */
@@ -91,27 +103,42 @@ public record PoolConfig(
 
     public static final int DEFAULT_MIN_PER_SECOND = 10;
 
-    public static final RetryConfig DEFAULT = new RetryConfig(null, null, null);
+    /** 64 KiB: announces and API calls fit; uploads stream without being kept. */
+    public static final DataSize DEFAULT_MAX_BODY = new DataSize(64 * 1024);
+
+    public static final RetryConfig DEFAULT = new RetryConfig(null, null, null, null, null);
 
     public RetryConfig {
       attempts = attempts == null ? DEFAULT_ATTEMPTS : attempts;
       budget = budget == null ? DEFAULT_BUDGET : budget;
       minPerSecond = minPerSecond == null ? DEFAULT_MIN_PER_SECOND : minPerSecond;
+      maxBody = maxBody == null ? DEFAULT_MAX_BODY : maxBody;
+      nonIdempotent = nonIdempotent != null && nonIdempotent;
     }
   }
 
-  /** Timeouts towards this pool's servers. */
-  public record PoolTimeouts(Duration connect) {
+  /**
+   * Timeouts towards this pool's servers.
+   *
+   * @param connect from the connect call to the established connection
+   * @param response L7: from the request sent to the response's head, and between two pieces of the
+   *     response body
+   */
+  public record PoolTimeouts(Duration connect, Duration response) {
     /**
      * One second: a server on the same network answers a SYN in well under a millisecond; a server
      * that has not answered in a second is better retried elsewhere.
      */
     public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(1);
 
-    public static final PoolTimeouts DEFAULT = new PoolTimeouts(null);
+    /** 30 s: an application that has not answered in half a minute is not going to. */
+    public static final Duration DEFAULT_RESPONSE = Duration.ofSeconds(30);
+
+    public static final PoolTimeouts DEFAULT = new PoolTimeouts(null, null);
 
     public PoolTimeouts {
       connect = connect == null ? DEFAULT_CONNECT : connect;
+      response = response == null ? DEFAULT_RESPONSE : response;
     }
   }
 }

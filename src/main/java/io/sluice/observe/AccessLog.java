@@ -26,7 +26,7 @@ public final class AccessLog implements AutoCloseable {
   private static final ConnectionRecord POISON =
       new ConnectionRecord(0, "", "", "", "", 0, 0, 0, 0, 0, TerminationState.NORMAL, null);
 
-  private final BlockingQueue<ConnectionRecord> queue;
+  private final BlockingQueue<Record> queue;
   private final Writer out;
   private final Thread writer;
   private final LongAdder written = new LongAdder();
@@ -84,6 +84,16 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
+  /** Queues one HTTP line; never blocks. */
+  public void record(HttpRecord record) {
+    if (!enabled) {
+      return;
+    }
+    if (closed || !queue.offer(record)) {
+      dropped.increment();
+    }
+  }
+
   /** Lines written so far. */
   public long written() {
     return written.sum();
@@ -98,7 +108,7 @@ public final class AccessLog implements AutoCloseable {
     StringBuilder line = new StringBuilder(256);
     try {
       while (true) {
-        ConnectionRecord record = queue.take();
+        Record record = queue.take();
         if (record == POISON) {
           break;
         }
@@ -122,9 +132,13 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  private void writeLine(StringBuilder line, ConnectionRecord record) throws IOException {
+  private void writeLine(StringBuilder line, Record record) throws IOException {
     line.setLength(0);
-    AccessLogFormat.tcpLog(line, record);
+    if (record instanceof HttpRecord http) {
+      AccessLogFormat.httpLog(line, http);
+    } else {
+      AccessLogFormat.tcpLog(line, (ConnectionRecord) record);
+    }
     line.append('\n');
     out.append(line);
     written.increment();

@@ -51,4 +51,47 @@ public final class AccessLogFormat {
       line.append(" {").append(record.tls()).append('}');
     }
   }
+
+  /**
+   * Appends HAProxy's {@code httplog} line for {@code record} (without captured headers or
+   * cookies), which {@code halog} reads.
+   */
+  public static void httpLog(StringBuilder line, HttpRecord record) {
+    line.append(record.client()).append(" [");
+    ACCEPT_DATE.formatTo(Instant.ofEpochMilli(record.startEpochMillis()), line);
+    line.append("] ")
+        .append(record.listener())
+        .append(' ')
+        .append(record.pool())
+        .append('/')
+        .append(record.server())
+        .append(' ')
+        .append(record.requestMillis())
+        .append('/')
+        .append(record.queueMillis())
+        .append('/')
+        .append(record.connectMillis())
+        .append('/')
+        .append(record.responseMillis())
+        .append('/')
+        .append(record.activeMillis())
+        .append(' ')
+        .append(record.status())
+        .append(' ')
+        .append(record.bytesToClient())
+        .append(" - - ")
+        .append(record.termination().code())
+        .append("-- 0/0/0/")
+        .append(record.serverActive())
+        .append('/')
+        .append(record.retries())
+        .append(" 0/")
+        .append(record.queueLength())
+        .append(" \"")
+        .append(record.request())
+        .append('"');
+    if (record.tls() != null) {
+      line.append(" {").append(record.tls()).append('}');
+    }
+  }
 }

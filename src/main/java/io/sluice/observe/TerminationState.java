@@ -6,9 +6,10 @@ package io.sluice.observe;
  *
  * <p>First letter: {@code C} client, {@code S} server, {@code P} proxy, {@code R} resource limit,
  * {@code I} internal error, {@code D} server down, {@code K} killed (stop or admin), {@code c}/
- * {@code s} client/server timeout, {@code -} normal. Second letter: {@code R} waiting for the
- * request (PROXY header, TLS handshake), {@code Q} queued, {@code C} connecting to the server,
- * {@code D} data, {@code -} normal.
+ * {@code s} client/server timeout, {@code L} answered locally, {@code -} normal. Second letter:
+ * {@code R} waiting for the request (PROXY header, TLS handshake, HTTP request head), {@code Q}
+ * queued, {@code C} connecting to the server, {@code H} waiting for the response head, {@code D}
+ * data, {@code -} normal.
  */
 public enum TerminationState {
   /** Both sides closed normally. */
@@ -49,6 +50,14 @@ public enum TerminationState {
   SERVER_TIMEOUT_DURING_DATA("sD"),
   /** Closed by a stop whose drain timeout passed before the connection ended. */
   KILLED_DURING_DATA("KD"),
+  /** HTTP: the server closed or reset before its response head was complete. */
+  SERVER_ABORTED_DURING_HEADERS("SH"),
+  /** HTTP: the server's response head did not arrive within the response timeout. */
+  SERVER_TIMEOUT_DURING_HEADERS("sH"),
+  /** HTTP: Sluice refused the server's response (malformed): the client got 502. */
+  PROXY_REJECTED_RESPONSE("PH"),
+  /** HTTP: answered by Sluice itself (no route: 404, target server down: 503). */
+  LOCAL_ANSWER_DURING_REQUEST("LR"),
   /** An unexpected error inside Sluice; always a bug worth reporting. */
   INTERNAL_ERROR_DURING_DATA("ID");
 

@@ -29,6 +29,10 @@ import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
+import io.sluice.proxy.http.HttpListenerContext;
+import io.sluice.proxy.http.HttpProxyInitializer;
+import io.sluice.proxy.http.HttpStats;
+import io.sluice.proxy.http.Upstream;
 import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.proxy.tcp.SniRoutes;
@@ -72,6 +76,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final Map<String, Pool> pools = new LinkedHashMap<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final Map<String, RelayStats> stats = new LinkedHashMap<>();
+  private final Map<String, HttpStats> httpStats = new LinkedHashMap<>();
+  private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
   private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
 
   /**
@@ -193,6 +199,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               pool.retry().attempts(),
               new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));
       pools.put(pool.name(), built);
+      upstreams.put(
+          pool.name(),
+          new Upstream(
+              built,
+              pool.http(),
+              pool.timeouts().response(),
+              pool.retry().maxBody().bytes(),
+              pool.retry().nonIdempotent(),
+              transport));
       health.watch(built, pool.health(), pool.outlier());
     }
   }
@@ -239,23 +254,39 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private void bindListeners() throws StartException {
     for (ListenerConfig listener : config.listeners()) {
       RelayStats relayStats = new RelayStats();
-      ClientTls tls = null;
-      if (listener.protocol() == Protocol.TLS) {
-        tls = new TlsTermination(startTls(listener));
+      io.netty.channel.ChannelHandler initializer;
+      if (listener.isHttp()) {
+        HttpStats http = new HttpStats();
+        TlsTerminator terminator =
+            listener.protocol() == Protocol.HTTPS
+                ? startTls(listener, List.of("h2", "http/1.1"))
+                : null;
+        initializer =
+            new HttpProxyInitializer(
+                HttpListenerContext.of(
+                    listener, upstreams, transport, accessLog, connections, http, terminator));
+        httpStats.put(listener.name(), http);
+      } else {
+        ClientTls tls = null;
+        if (listener.protocol() == Protocol.TLS) {
+          tls = new TlsTermination(startTls(listener, List.of()));
+        }
+        initializer =
+            new TcpProxyInitializer(
+                new TcpListenerContext(
+                    listener.name(),
+                    pools.get(listener.pool()),
+                    listener.acceptProxy(),
+                    listener.timeouts().proxyHeader(),
+                    listener.timeouts().idle(),
+                    transport,
+                    accessLog,
+                    connections,
+                    relayStats,
+                    tls,
+                    sniRoutes(listener)));
+        stats.put(listener.name(), relayStats);
       }
-      TcpListenerContext context =
-          new TcpListenerContext(
-              listener.name(),
-              pools.get(listener.pool()),
-              listener.acceptProxy(),
-              listener.timeouts().proxyHeader(),
-              listener.timeouts().idle(),
-              transport,
-              accessLog,
-              connections,
-              relayStats,
-              tls,
-              sniRoutes(listener));
       List<SocketAddress> addresses = new ArrayList<>();
       for (String bind : listener.bind()) {
         addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
@@ -279,9 +310,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 gate,
                 transport,
                 loops,
-                new TcpProxyInitializer(context));
+                initializer);
         listeners.put(listener.name(), bound);
-        stats.put(listener.name(), relayStats);
         log.info("listener {} on {}", listener.name(), describe(bound.boundAddresses()));
       } catch (BindException e) {
         throw new StartException(e.getMessage(), e);
@@ -289,12 +319,13 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
-  private TlsTerminator startTls(ListenerConfig listener) throws StartException {
+  private TlsTerminator startTls(ListenerConfig listener, List<String> alpn) throws StartException {
     if (signingPool == null) {
       signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
     }
     try {
-      TlsTerminator terminator = TlsTerminator.start(listener.name(), listener.tls(), signingPool);
+      TlsTerminator terminator =
+          TlsTerminator.start(listener.name(), listener.tls(), signingPool, alpn);
       terminators.put(listener.name(), terminator);
       return terminator;
     } catch (TlsSetupException e) {
@@ -425,9 +456,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     for (Listener listener : listeners.values()) {
       AcceptGate gate = listener.gate();
       Map<String, Long> codes = new LinkedHashMap<>();
-      stats
-          .get(listener.name())
-          .terminations()
+      RelayStats relay = stats.get(listener.name());
+      (relay != null ? relay.terminations() : httpStats.get(listener.name()).terminations())
           .snapshot()
           .forEach((state, count) -> codes.put(state.code(), count));
       listenerLoads.add(
@@ -509,6 +539,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   public RelayStats stats(String listener) {
     return stats.get(listener);
+  }
+
+  /** The figures of an {@code http} or {@code https} listener, or {@code null}. */
+  public HttpStats httpStats(String listener) {
+    return httpStats.get(listener);
   }
 
   public Pool pool(String name) {

@@ -1,5 +1,6 @@
 package io.sluice.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
@@ -53,14 +54,17 @@ final class ContextFactory {
   private final SigningQueue queue;
   private final TlsStats stats;
   private final X509Certificate[] clientCas;
+  private final List<String> alpn;
 
   ContextFactory(
       TlsConfig config,
       SignerSelection signer,
       SigningPool pool,
       SigningQueue queue,
-      TlsStats stats)
+      TlsStats stats,
+      List<String> alpn)
       throws TlsSetupException {
+    this.alpn = List.copyOf(alpn);
     this.config = config;
     this.signer = signer;
     this.pool = pool;
@@ -112,6 +116,14 @@ final class ContextFactory {
           .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
           .sessionTimeout(sessionTimeoutSeconds());
       clientAuth(builder);
+      if (!alpn.isEmpty()) {
+        builder.applicationProtocolConfig(
+            new ApplicationProtocolConfig(
+                ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                alpn));
+      }
       SslContext context = builder.build();
       installTicketKeys(context, ticketKeys);
       return context;

@@ -56,13 +56,23 @@ public final class TlsTerminator implements AutoCloseable {
    */
   public static TlsTerminator start(String listener, TlsConfig config, SigningPool pool)
       throws TlsSetupException {
+    return start(listener, config, pool, java.util.List.of());
+  }
+
+  /**
+   * As {@link #start(String, TlsConfig, SigningPool)}, offering {@code alpn}'s protocols (most
+   * preferred first) in ALPN; a client that offers none of them is served without ALPN.
+   */
+  public static TlsTerminator start(
+      String listener, TlsConfig config, SigningPool pool, java.util.List<String> alpn)
+      throws TlsSetupException {
     if (config.provider() == TlsConfig.TlsProvider.BORINGSSL) {
       ContextFactory.requireBoringSsl();
     }
     SignerSelection signer = SignerSelection.choose(config);
     SigningQueue queue = new SigningQueue(config.signingQueue());
     TlsStats stats = new TlsStats(signer.name(), signer.async());
-    ContextFactory factory = new ContextFactory(config, signer, pool, queue, stats);
+    ContextFactory factory = new ContextFactory(config, signer, pool, queue, stats, alpn);
     TicketKeys tickets = TicketKeys.load(config.sessionTickets().keyFile());
     CertificateStore certificates =
         CertificateStore.load(config.certificates(), factory, tickets.current());

@@ -79,6 +79,8 @@ class ConfigLoaderTest {
                         new Rate(100, Duration.ofSeconds(1)),
                         20,
                         null,
+                        null,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(
@@ -87,13 +89,14 @@ class ConfigLoaderTest {
                         List.of(
                             new ServerConfig("10.0.0.11:22", 3, 100, false, true, AdminState.UP),
                             new ServerConfig("unix:@sshd", 1, 0, true, false, AdminState.DRAIN)),
-                        new PoolTimeouts(Duration.ofMillis(250)),
+                        new PoolTimeouts(Duration.ofMillis(250), null),
                         150,
                         new QueueConfig(50, Duration.ofSeconds(2)),
-                        new RetryConfig(1, new Percent(10), 3),
+                        new RetryConfig(1, new Percent(10), 3, null, null),
                         HealthConfig.NONE,
                         OutlierConfig.DEFAULT,
-                        Duration.ZERO)),
+                        Duration.ZERO,
+                        null)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000,

@@ -31,6 +31,11 @@ public final class TestConfigs {
     return listener("protocol", "tls").listener("tls", tlsYaml);
   }
 
+  /** An {@code http} listener. */
+  public static TestConfigs http() {
+    return new TestConfigs().listener("protocol", "http");
+  }
+
   public TestConfigs bind(String address) {
     this.bind = address;
     return this;

@@ -1,0 +1,46 @@
+package io.sluice.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+
+/**
+ * How an L7 listener talks to this pool's servers.
+ *
+ * @param protocol HTTP/1.1, HTTP/2, or whatever the client spoke
+ * @param maxIdlePerServer idle keep-alive connections kept per server on each event loop
+ * @param idleTimeout how long an idle server connection is kept; below the servers' own keep-alive
+ *     timeout, so Sluice closes first and never writes into a closing connection
+ * @param fullStatus a response status by which a server says it is full: the request is replayed on
+ *     another server instead of answered; absent: none
+ * @param fullHeader a response header by which a server says it is full (any value); absent: none
+ */
+public record PoolHttpConfig(
+    ServerProtocol protocol,
+    Integer maxIdlePerServer,
+    Duration idleTimeout,
+    Integer fullStatus,
+    String fullHeader) {
+  /** 64 per loop: enough for thousands of requests a second per server on loopback latency. */
+  public static final int DEFAULT_MAX_IDLE_PER_SERVER = 64;
+
+  /** 30 s: under nginx's 75 s and HAProxy's and Node's defaults. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+  public static final PoolHttpConfig DEFAULT = new PoolHttpConfig(null, null, null, null, null);
+
+  public PoolHttpConfig {
+    protocol = protocol == null ? ServerProtocol.H1 : protocol;
+    maxIdlePerServer = maxIdlePerServer == null ? DEFAULT_MAX_IDLE_PER_SERVER : maxIdlePerServer;
+    idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+  }
+
+  /** The HTTP version spoken to servers. */
+  public enum ServerProtocol {
+    @JsonProperty("h1")
+    H1,
+    @JsonProperty("h2")
+    H2,
+    @JsonProperty("same_as_client")
+    SAME_AS_CLIENT
+  }
+}

@@ -1,0 +1,342 @@
+package io.sluice.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.observe.HttpRecord;
+import io.sluice.observe.TerminationState;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/1.1 client connection, or one HTTP/2 stream: reads requests one at a time, checks them,
+ * and hands each to an {@link HttpExchange}; between requests, bounds how long the client may take
+ * (request head timeout, keep-alive timeout).
+ *
+ * <p>Requests are read on demand (auto-read off, a {@link io.netty.handler.flow.FlowControlHandler}
+ * in front on HTTP/1.1): a pipelined request waits, decoded, until the response before it is
+ * complete, and a request body is read only as fast as its server takes it.
+ *
+ * <p>Threads: the connection's event loop.
+ */
+final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnable {
+  private final HttpListenerContext context;
+  private final ClientConnection client;
+  private final boolean stream;
+  private ChannelHandlerContext ctx;
+  private HttpExchange exchange;
+  private ScheduledFuture<?> timer;
+  private long waitStartNanos = System.nanoTime();
+  private long waitStartMillis = System.currentTimeMillis();
+  private boolean inputShut;
+  private boolean closed;
+
+  /**
+   * @param stream whether this frontend serves one HTTP/2 stream (its channel is the stream's)
+   */
+  HttpFrontend(HttpListenerContext context, ClientConnection client, boolean stream) {
+    this.context = context;
+    this.client = client;
+    this.stream = stream;
+  }
+
+  HttpListenerContext context() {
+    return context;
+  }
+
+  ClientConnection client() {
+    return client;
+  }
+
+  boolean isStream() {
+    return stream;
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.channel().isActive() || stream) {
+      awaitRequest(context.http().timeouts().requestHead().toNanos());
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.fireChannelActive();
+  }
+
+  private void awaitRequest(long timeoutNanos) {
+    cancelTimer();
+    timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+    ctx.read();
+  }
+
+  /** The request head or keep-alive timeout passed with no request. */
+  @Override
+  public void run() {
+    timer = null;
+    if (exchange == null && !closed) {
+      // A slow head (slowloris) or an idle keep-alive connection: close, as HAProxy does.
+      closed = true;
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      if (exchange != null || closed) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      cancelTimer();
+      int refusal = refusal(request);
+      if (refusal != 0) {
+        ReferenceCountUtil.release(msg);
+        reject(refusal, request);
+        return;
+      }
+      exchange = new HttpExchange(this, request, waitStartMillis, waitStartNanos);
+      exchange.begin();
+    } else if (msg instanceof HttpContent content) {
+      if (exchange != null) {
+        exchange.requestContent(content);
+      } else {
+        // The empty end of a request without a body, read after its exchange: on to the next.
+        content.release();
+        if (!closed) {
+          ctx.read();
+        }
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * The status a request is refused with before it goes anywhere, or 0. Netty's decoder flags what
+   * it could not parse; the rest are RFC 9112's framing rules and this listener's limits.
+   */
+  private int refusal(HttpRequest request) {
+    DecoderResult result = request.decoderResult();
+    if (!result.isSuccess()) {
+      Throwable cause = result.cause();
+      if (cause instanceof TooLongHttpLineException) {
+        return 414;
+      }
+      if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+        return 431;
+      }
+      return 400;
+    }
+    HttpHeaders headers = request.headers();
+    if (headers.size() > context.http().maxHeaders()) {
+      return 431;
+    }
+    if (stream) {
+      return 0;
+    }
+    List<String> encodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!encodings.isEmpty()) {
+      // Only a single "chunked" is unambiguous; HTTP/1.0 has no Transfer-Encoding at all.
+      if (encodings.size() > 1
+          || !encodings.get(0).strip().equalsIgnoreCase("chunked")
+          || request.protocolVersion() != HttpVersion.HTTP_1_1) {
+        return 400;
+      }
+    }
+    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1
+        || (hosts.isEmpty() && request.protocolVersion() == HttpVersion.HTTP_1_1)) {
+      return 400;
+    }
+    if (request.method() == HttpMethod.CONNECT) {
+      return 501;
+    }
+    return 0;
+  }
+
+  private void reject(int status, HttpRequest request) {
+    context.stats().rejected();
+    long bytes = answer(status, -1);
+    log(
+        new HttpRecord(
+            waitStartMillis,
+            client.addressText(),
+            context.listener(),
+            "-",
+            HttpExchange.NO_SERVER,
+            millisSince(waitStartNanos),
+            -1,
+            -1,
+            -1,
+            0,
+            status,
+            bytes,
+            TerminationState.PROXY_REJECTED_REQUEST,
+            0,
+            0,
+            0,
+            HttpExchange.requestLine(request, stream),
+            client.tlsSummary()),
+        TerminationState.PROXY_REJECTED_REQUEST,
+        status);
+    closed = true;
+  }
+
+  /**
+   * Sends one of Sluice's own answers and, on HTTP/1.1, closes the connection after it; an HTTP/2
+   * stream just ends. Returns the bytes sent.
+   */
+  long answer(int status, int retryAfter) {
+    if (stream) {
+      FullHttpResponse response = LocalResponses.message(status, retryAfter);
+      long bytes = response.content().readableBytes();
+      ctx.writeAndFlush(response);
+      return bytes;
+    }
+    ByteBuf encoded =
+        retryAfter >= 0 ? context.answers().overloadH1(retryAfter) : context.answers().h1(status);
+    long bytes = encoded.readableBytes();
+    // Written below the HTTP codec: the bytes are already an encoded response.
+    ChannelHandlerContext below = ctx.pipeline().context(Http1Codec.class);
+    (below != null ? below : ctx).writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
+    closed = true;
+    return bytes;
+  }
+
+  void log(HttpRecord record, TerminationState termination, int status) {
+    context.stats().ended(termination, status);
+    if (context.accessLog().enabled()) {
+      context.accessLog().record(record);
+    }
+  }
+
+  /** Asks for the next piece of the request body. */
+  void readBody() {
+    ctx.read();
+  }
+
+  void write(Object msg) {
+    ctx.write(msg, ctx.voidPromise());
+  }
+
+  void writeAndFlush(Object msg) {
+    ctx.writeAndFlush(msg, ctx.voidPromise());
+  }
+
+  void flush() {
+    ctx.flush();
+  }
+
+  boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  /**
+   * The exchange is over. With {@code keepAlive} the connection waits for the next request; else it
+   * closes once what was written is sent.
+   */
+  void exchangeEnded(boolean keepAlive) {
+    exchange = null;
+    waitStartNanos = System.nanoTime();
+    waitStartMillis = System.currentTimeMillis();
+    if (closed || ctx.isRemoved()) {
+      return;
+    }
+    if (stream) {
+      // The stream is done once its response is; HTTP/2 closes it with the last frame.
+      closed = true;
+      return;
+    }
+    if (!keepAlive || inputShut) {
+      closed = true;
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    awaitRequest(context.http().timeouts().keepAlive().toNanos());
+  }
+
+  /** Closes the client connection (HTTP/1.1) or resets the stream (HTTP/2) at once. */
+  void abort() {
+    closed = true;
+    ctx.close();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.clientWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShut = true;
+      if (exchange == null) {
+        closed = true;
+        ctx.close();
+      } else {
+        exchange.clientInputShut();
+      }
+      return;
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    cancelTimer();
+    if (exchange != null) {
+      HttpExchange current = exchange;
+      exchange = null;
+      current.clientClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Resets and broken pipes are the client's business; anything else ends the connection too.
+    if (!(cause instanceof IOException)) {
+      org.slf4j.LoggerFactory.getLogger(HttpFrontend.class)
+          .warn("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
+    }
+    ctx.close();
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+}

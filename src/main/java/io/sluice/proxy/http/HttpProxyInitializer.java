@@ -1,0 +1,287 @@
+package io.sluice.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.config.HttpConfig;
+import io.sluice.tls.TlsTerminator;
+import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * What an accepted HTTP connection goes through before its first request: the PROXY header when the
+ * listener takes one, the TLS handshake on {@code https} listeners, and the choice of protocol:
+ * ALPN's {@code h2} or HTTP/1.1 over TLS; over plain TCP, HTTP/2 when the client opens with its
+ * connection preface (prior knowledge, {@code h2c}), else HTTP/1.1.
+ */
+@Sharable
+public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
+  private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+  private final HttpListenerContext context;
+
+  public HttpProxyInitializer(HttpListenerContext context) {
+    this.context = context;
+  }
+
+  @Override
+  protected void initChannel(Channel channel) {
+    context.connections().add(channel);
+    context.transport().configureRelaySocket(channel);
+    ClientConnection client = new ClientConnection(channel.remoteAddress(), context.tls() != null);
+    ChannelPipeline pipeline = channel.pipeline();
+    if (context.acceptProxy()) {
+      pipeline.addLast("proxy-header", new HAProxyMessageDecoder());
+    }
+    pipeline.addLast("preamble", new Preamble(context, client));
+  }
+
+  /** The steps before HTTP, within the PROXY header and handshake timeouts. */
+  private static final class Preamble extends ChannelInboundHandlerAdapter implements Runnable {
+    private final HttpListenerContext context;
+    private final ClientConnection client;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private boolean awaitingProxy;
+    private boolean awaitingTls;
+    private long handshakeStartMillis;
+    private ByteBuf opening;
+
+    Preamble(HttpListenerContext context, ClientConnection client) {
+      this.context = context;
+      this.client = client;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+      if (context.acceptProxy()) {
+        awaitingProxy = true;
+        arm(context.proxyHeaderTimeout().toNanos());
+        ctx.read();
+      } else {
+        afterProxyHeader();
+      }
+    }
+
+    private void afterProxyHeader() {
+      TlsTerminator tls = context.tls();
+      if (tls != null) {
+        awaitingTls = true;
+        handshakeStartMillis = System.currentTimeMillis();
+        ctx.pipeline().addBefore(ctx.name(), "tls", tls.newHandshakeHandler());
+        arm(tls.handshakeTimeout().toNanos());
+      } else {
+        arm(context.http().timeouts().requestHead().toNanos());
+      }
+      ctx.read();
+    }
+
+    private void arm(long nanos) {
+      cancel();
+      timer = ctx.executor().schedule(this, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancel() {
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
+    }
+
+    @Override
+    public void run() {
+      timer = null;
+      ctx.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HAProxyMessage header) {
+        try {
+          useHeader(header);
+        } finally {
+          header.release();
+        }
+        awaitingProxy = false;
+        afterProxyHeader();
+        return;
+      }
+      if (!(msg instanceof ByteBuf bytes) || awaitingProxy || awaitingTls) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      // Plain TCP: HTTP/2's preface, or anything else (HTTP/1.1)?
+      if (opening == null) {
+        opening = bytes;
+      } else {
+        opening = ctx.alloc().compositeBuffer(2).addComponents(true, opening, bytes);
+      }
+      int compared = Math.min(opening.readableBytes(), PREFACE.readableBytes());
+      if (!ByteBufUtil.equals(opening, opening.readerIndex(), PREFACE, 0, compared)) {
+        startHttp1(opening);
+      } else if (compared == PREFACE.readableBytes()) {
+        startHttp2(opening);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (!ctx.isRemoved()) {
+        ctx.read();
+      }
+    }
+
+    private void useHeader(HAProxyMessage header) {
+      if (header.command() == HAProxyCommand.LOCAL
+          || header.sourceAddress() == null
+          || header.proxiedProtocol() == HAProxyProxiedProtocol.UNKNOWN
+          || header.proxiedProtocol().addressFamily()
+              == HAProxyProxiedProtocol.AddressFamily.AF_UNIX) {
+        return;
+      }
+      client.address(
+          new InetSocketAddress(
+              NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()),
+              header.sourcePort()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (!(event instanceof SslHandshakeCompletionEvent completion) || !awaitingTls) {
+        ctx.fireUserEventTriggered(event);
+        return;
+      }
+      awaitingTls = false;
+      if (!completion.isSuccess()) {
+        ctx.close();
+        return;
+      }
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      SSLSession session = ssl.engine().getSession();
+      X509Certificate certificate = clientCertificate(session);
+      String summary =
+          session.getProtocol()
+              + (TlsTerminator.resumed(ssl.engine(), handshakeStartMillis) ? "/resumed" : "/full");
+      client.tls(
+          certificate == null
+              ? summary
+              : summary + " \"" + certificate.getSubjectX500Principal().getName() + "\"",
+          certificate);
+      if (ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+        startHttp2(null);
+      } else {
+        startHttp1(null);
+      }
+    }
+
+    private static X509Certificate clientCertificate(SSLSession session) {
+      try {
+        Certificate[] chain = session.getPeerCertificates();
+        return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf : null;
+      } catch (SSLPeerUnverifiedException none) {
+        return null;
+      }
+    }
+
+    private void startHttp1(ByteBuf read) {
+      cancel();
+      opening = null;
+      ChannelPipeline pipeline = ctx.pipeline();
+      HttpConfig http = context.http();
+      // In this order: the frontend asks for its first request as soon as it is added.
+      pipeline.addAfter(ctx.name(), "http", new Http1Codec(http));
+      pipeline.addAfter("http", "flow", new FlowControlHandler());
+      pipeline.addAfter("flow", "frontend", new HttpFrontend(context, client, false));
+      if (read != null) {
+        ctx.fireChannelRead(read);
+      }
+      pipeline.remove(this);
+    }
+
+    private void startHttp2(ByteBuf read) {
+      cancel();
+      opening = null;
+      HttpConfig http = context.http();
+      ChannelPipeline pipeline = ctx.pipeline();
+      int maxHeaderSize = (int) http.maxHeaderSize().bytes();
+      pipeline.addAfter(
+          ctx.name(),
+          "h2",
+          Http2FrameCodecBuilder.forServer()
+              .initialSettings(
+                  Http2Settings.defaultSettings()
+                      .maxConcurrentStreams(http.h2().maxConcurrentStreams())
+                      .maxHeaderListSize(maxHeaderSize))
+              .decoderEnforceMaxRstFramesPerWindow(http.h2().maxResetsPerMinute(), 60)
+              .validateHeaders(true)
+              .build());
+      pipeline.addAfter(
+          "h2",
+          "h2-streams",
+          new Http2MultiplexHandler(
+              new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                  stream.config().setAutoRead(false);
+                  stream
+                      .pipeline()
+                      .addLast(new Http2StreamFrameToHttpObjectCodec(true, true))
+                      .addLast(new HttpFrontend(context, client, true));
+                }
+              }));
+      if (read != null) {
+        ctx.fireChannelRead(read);
+      }
+      pipeline.remove(this);
+      ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      cancel();
+      if (opening != null) {
+        opening.release();
+        opening = null;
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      org.slf4j.LoggerFactory.getLogger(HttpProxyInitializer.class).warn("preamble", cause);
+      ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      cancel();
+      ctx.fireChannelInactive();
+    }
+  }
+}

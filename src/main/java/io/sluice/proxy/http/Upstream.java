@@ -1,0 +1,74 @@
+package io.sluice.proxy.http;
+
+import io.sluice.config.PoolHttpConfig;
+import io.sluice.net.Transport;
+import io.sluice.pool.Pool;
+import java.time.Duration;
+
+/**
+ * A pool as HTTP listeners use it: its servers and limits, how to reach them over HTTP, when a
+ * request may be replayed on another server, and the keep-alive connections to its servers.
+ *
+ * <p>Threads: immutable but for {@link BackendConnections}, which keeps one idle set per event
+ * loop.
+ */
+public final class Upstream {
+  private final Pool pool;
+  private final PoolHttpConfig http;
+  private final Duration responseTimeout;
+  private final long maxReplayBody;
+  private final boolean replayNonIdempotent;
+  private final BackendConnections connections;
+
+  /**
+   * @param maxReplayBody the largest request body kept for a replay
+   * @param replayNonIdempotent whether non-idempotent requests are replayed after they may have
+   *     reached a server
+   */
+  public Upstream(
+      Pool pool,
+      PoolHttpConfig http,
+      Duration responseTimeout,
+      long maxReplayBody,
+      boolean replayNonIdempotent,
+      Transport transport) {
+    this.pool = pool;
+    this.http = http;
+    this.responseTimeout = responseTimeout;
+    this.maxReplayBody = maxReplayBody;
+    this.replayNonIdempotent = replayNonIdempotent;
+    this.connections =
+        new BackendConnections(
+            transport, pool.connectTimeout(), http.maxIdlePerServer(), http.idleTimeout());
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  Duration responseTimeout() {
+    return responseTimeout;
+  }
+
+  long maxReplayBody() {
+    return maxReplayBody;
+  }
+
+  boolean replayNonIdempotent() {
+    return replayNonIdempotent;
+  }
+
+  BackendConnections connections() {
+    return connections;
+  }
+
+  /** Whether a response head says the server is full: replay the request elsewhere. */
+  boolean saysFull(io.netty.handler.codec.http.HttpResponse response) {
+    Integer status = http.fullStatus();
+    String header = http.fullHeader();
+    if (status != null && response.status().code() == status) {
+      return header == null || response.headers().contains(header);
+    }
+    return status == null && header != null && response.headers().contains(header);
+  }
+}

@@ -1,0 +1,110 @@
+package io.sluice.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.runtime.SluiceRuntime;
+import io.sluice.testing.Curl;
+import io.sluice.testing.EchoHttpServer;
+import io.sluice.testing.RuntimeTest;
+import io.sluice.testing.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTP/1.1 and h2c through Sluice with curl as the client and a real HTTP server behind it. */
+class HttpProxyIT extends RuntimeTest {
+  @TempDir Path dir;
+
+  private String start(TestConfigs config) throws Exception {
+    sluice = SluiceRuntime.start(config.build(), 2);
+    return "http://" + sluice.boundAddressTexts("front").get(0);
+  }
+
+  @Test
+  void relaysRequestAndResponseWithForwardedIdentity() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url = start(TestConfigs.http().server(backend.address()));
+
+    Curl.Result result =
+        Curl.run(
+            "-i", "-H", "X-Forwarded-Proto: forged", "-H", "X-SSL-Cert: forged", url + "/x?y=1");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.out()).startsWith("HTTP/1.1 200").contains("backend: a");
+    assertThat(result.out())
+        .contains("x-forwarded-for: 127.0.0.1")
+        .contains("x-forwarded-proto: http");
+    assertThat(result.out()).contains("x-request-id: ").contains("traceparent: 00-");
+    assertThat(result.out()).doesNotContain("forged");
+  }
+
+  @Test
+  void keepAliveReusesOneServerConnectionForManyRequests() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url = start(TestConfigs.http().server(backend.address()));
+
+    Curl.Result result =
+        Curl.run(
+            url + "/1",
+            url + "/2",
+            url + "/3",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{num_connects}\\n");
+
+    assertThat(result.out()).isEqualTo("200 1\n200 0\n200 0\n");
+    assertThat(backend.requests()).isEqualTo(3);
+  }
+
+  @Test
+  void h2cPriorKnowledgeAndPostBodies() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url = start(TestConfigs.http().server(backend.address()));
+    Path body = dir.resolve("body");
+    Files.write(body, new byte[200_000]);
+
+    Curl.Result h2 = Curl.run("-i", "--http2-prior-knowledge", url + "/h2");
+    Curl.Result post = Curl.run("--data-binary", "@" + body, url + "/post");
+    Curl.Result chunked =
+        Curl.run("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + body, url + "/chunked");
+    Curl.Result h2post =
+        Curl.run("--http2-prior-knowledge", "--data-binary", "@" + body, url + "/h2post");
+
+    assertThat(h2.out()).startsWith("HTTP/2 200").contains("backend: a");
+    assertThat(post.out()).contains("method: POST").contains("body-bytes: 200000");
+    assertThat(chunked.out()).contains("body-bytes: 200000");
+    assertThat(h2post.out()).contains("body-bytes: 200000");
+  }
+
+  @Test
+  void noRouteIs404AndUnknownPoolTargetIs503() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    TestConfigs config =
+        TestConfigs.http()
+            .server(backend.address())
+            .listener("routes", "[{hosts: [\"*.example.com\"], pool: back}]")
+            .listener("http", "{target_header: x-target}");
+    String yaml = config.yaml().replace("    pool: back\n    protocol", "    protocol");
+    sluice = SluiceRuntime.start(io.sluice.config.ConfigLoader.parse(yaml, "t.yaml").config(), 2);
+    String url = "http://" + sluice.boundAddressTexts("front").get(0);
+
+    Curl.Result none = Curl.run("-i", url + "/");
+    Curl.Result routed = Curl.run("-i", "-H", "Host: app.example.com", url + "/");
+    Curl.Result badTarget =
+        Curl.run("-i", "-H", "Host: app.example.com", "-H", "x-target: 127.0.0.1:1", url + "/");
+    Curl.Result goodTarget =
+        Curl.run(
+            "-i", "-H", "Host: app.example.com", "-H", "x-target: " + backend.address(), url + "/");
+
+    assertThat(none.out()).startsWith("HTTP/1.1 404");
+    assertThat(routed.out()).startsWith("HTTP/1.1 200");
+    assertThat(badTarget.out()).startsWith("HTTP/1.1 503");
+    assertThat(goodTarget.out()).startsWith("HTTP/1.1 200").doesNotContain("x-target");
+  }
+}
