@@ -355,6 +355,10 @@ final class HttpExchange implements Waiter, Runnable {
     for (HttpContent piece : kept) {
       channel.write(piece.retainedDuplicate(), channel.voidPromise());
     }
+    if (requestComplete && kept.isEmpty()) {
+      // A request without a body still ends its message, or the encoder stays mid-request.
+      channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    }
     if (!replayable) {
       // Pieces that outgrew max_body while the request waited: sent once, then forgotten.
       releaseKept();
