@@ -90,6 +90,52 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(paused.build());
     metrics.metricSnapshot(accepted.build());
     metrics.metricSnapshot(ended.build());
+    http(now, metrics);
+  }
+
+  private static void http(LiveView now, MetricSnapshots.Builder metrics) {
+    CounterSnapshot.Builder responses =
+        CounterSnapshot.builder()
+            .name("sluice_http_responses")
+            .help("HTTP responses sent, by status class");
+    CounterSnapshot.Builder overload =
+        CounterSnapshot.builder()
+            .name("sluice_http_overload_answers")
+            .help("Requests answered at once with the overload status (429/503)");
+    CounterSnapshot.Builder retries =
+        CounterSnapshot.builder()
+            .name("sluice_http_retries")
+            .help("Requests sent again to another server");
+    CounterSnapshot.Builder full =
+        CounterSnapshot.builder()
+            .name("sluice_http_full_replays")
+            .help("Requests replayed because a server answered that it was full");
+    CounterSnapshot.Builder rejected =
+        CounterSnapshot.builder()
+            .name("sluice_http_rejected_requests")
+            .help("Requests refused as malformed or over a limit (400, 414, 431)");
+    for (LiveView.ListenerLoad listener : now.listeners()) {
+      LiveView.HttpLoad http = listener.http();
+      if (http == null) {
+        continue;
+      }
+      Labels labels = Labels.of("listener", listener.name());
+      for (int statusClass = 1; statusClass <= 5; statusClass++) {
+        responses.dataPoint(
+            counter(
+                http.responses()[statusClass],
+                Labels.of("listener", listener.name(), "class", statusClass + "xx")));
+      }
+      overload.dataPoint(counter(http.overloadAnswers(), labels));
+      retries.dataPoint(counter(http.retries(), labels));
+      full.dataPoint(counter(http.fullReplays(), labels));
+      rejected.dataPoint(counter(http.rejected(), labels));
+    }
+    metrics.metricSnapshot(responses.build());
+    metrics.metricSnapshot(overload.build());
+    metrics.metricSnapshot(retries.build());
+    metrics.metricSnapshot(full.build());
+    metrics.metricSnapshot(rejected.build());
   }
 
   private static void pools(LiveView now, MetricSnapshots.Builder metrics) {

@@ -34,7 +34,20 @@ public record LiveView(
       long accepted,
       boolean paused,
       TerminationCounts terminations,
-      TlsLoad tls) {}
+      TlsLoad tls,
+      HttpLoad http) {}
+
+  /**
+   * An HTTP listener's requests since start.
+   *
+   * @param responses responses sent by status class: index 1 for 1xx to 5 for 5xx
+   * @param overloadAnswers requests answered at once with the overload status
+   * @param retries requests sent again to another server
+   * @param fullReplays of those, the ones a server refused as full
+   * @param rejected requests refused as malformed or over a limit
+   */
+  public record HttpLoad(
+      long[] responses, long overloadAnswers, long retries, long fullReplays, long rejected) {}
 
   /**
    * @param signer who signs full handshakes: {@code aws_lc}, {@code boringssl} or {@code jdk}

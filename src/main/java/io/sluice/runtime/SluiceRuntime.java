@@ -469,7 +469,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               gate.accepted(),
               gate.paused(),
               new LiveView.TerminationCounts(codes),
-              tlsLoad(tlsStats(listener.name()))));
+              tlsLoad(tlsStats(listener.name())),
+              httpLoad(httpStats.get(listener.name()))));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     for (Pool pool : pools.values()) {
@@ -501,6 +502,22 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         loopLoad.snapshot(),
         listenerLoads,
         poolLoads);
+  }
+
+  private static LiveView.HttpLoad httpLoad(HttpStats http) {
+    if (http == null) {
+      return null;
+    }
+    long[] responses = new long[6];
+    for (int statusClass = 1; statusClass <= 5; statusClass++) {
+      responses[statusClass] = http.responses(statusClass);
+    }
+    return new LiveView.HttpLoad(
+        responses,
+        http.overloadAnswers(),
+        http.retries(),
+        http.fullReplays(),
+        http.rejectedRequests());
   }
 
   private static LiveView.TlsLoad tlsLoad(TlsStats tls) {

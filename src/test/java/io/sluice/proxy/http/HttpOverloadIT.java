@@ -68,7 +68,8 @@ class HttpOverloadIT extends RuntimeTest {
         TestConfigs.http()
             .server(slow.address(), "max_connections: 2")
             .pool("queue", "{max: 2, timeout: 300ms}")
-            .listener("http", "{overload: {status: 429, retry_after: 10s..60s}}"));
+            .listener("http", "{overload: {status: 429, retry_after: 10s..60s}}")
+            .top("admin", "{bind: \"127.0.0.1:0\"}"));
     int clients = 40;
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
@@ -96,7 +97,20 @@ class HttpOverloadIT extends RuntimeTest {
       assertThat(slowestRefusal).isLessThan(300 + 700);
       assertThat(retryAfters).hasSizeGreaterThan(10);
       assertThat(slow.maxInFlight()).isLessThanOrEqualTo(2);
-      assertThat(sluice.httpStats("front").overloadAnswers()).isEqualTo(clients - 2);
+      String scrape =
+          io.sluice.testing.Curl.run(
+                  "http://"
+                      + io.sluice.net.SocketAddresses.format(sluice.adminAddress())
+                      + "/metrics")
+              .out();
+      assertThat(scrape)
+          .contains(
+              "sluice_http_overload_answers_total{listener=\"front\"} " + (clients - 2) + ".0")
+          .contains(
+              "sluice_http_responses_total{class=\"4xx\",listener=\"front\"} "
+                  + (clients - 2)
+                  + ".0")
+          .contains("sluice_http_responses_total{class=\"2xx\",listener=\"front\"} 2.0");
     } finally {
       pool.shutdownNow();
     }
