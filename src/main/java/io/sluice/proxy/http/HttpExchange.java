@@ -294,6 +294,17 @@ final class HttpExchange implements Waiter, Runnable {
       }
       return;
     }
+    if (!requestComplete) {
+      // The client stopped sending its body: its fault, not the server's.
+      closeBackend();
+      if (responseStarted) {
+        frontend.abort();
+        end(TerminationState.CLIENT_TIMEOUT_DURING_DATA);
+      } else {
+        localAnswer(408, TerminationState.CLIENT_TIMEOUT_DURING_DATA);
+      }
+      return;
+    }
     server.recordFailure();
     closeBackend();
     if (!responseStarted) {
@@ -366,7 +377,10 @@ final class HttpExchange implements Waiter, Runnable {
     channel.flush();
     sentNanos = System.nanoTime();
     requestSent = requestComplete;
-    armTimer(upstream.responseTimeout().toNanos());
+    armTimer(
+        requestComplete
+            ? upstream.responseTimeout().toNanos()
+            : context.http().timeouts().body().toNanos());
     if (!requestComplete && channel.isWritable()) {
       frontend.readBody();
     }
@@ -405,8 +419,11 @@ final class HttpExchange implements Waiter, Runnable {
       requestSent = true;
       sentNanos = System.nanoTime();
       armTimer(upstream.responseTimeout().toNanos());
-    } else if (channel.isWritable()) {
-      frontend.readBody();
+    } else {
+      armTimer(context.http().timeouts().body().toNanos());
+      if (channel.isWritable()) {
+        frontend.readBody();
+      }
     }
   }
 

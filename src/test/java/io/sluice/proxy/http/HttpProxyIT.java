@@ -107,4 +107,100 @@ class HttpProxyIT extends RuntimeTest {
     assertThat(badTarget.out()).startsWith("HTTP/1.1 503");
     assertThat(goodTarget.out()).startsWith("HTTP/1.1 200").doesNotContain("x-target");
   }
+
+  @Test
+  void aWebSocketUpgradeBecomesATunnel() throws Exception {
+    java.net.ServerSocket upstream =
+        keep(new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress()));
+    Thread echo =
+        new Thread(
+            () -> {
+              try (java.net.Socket socket = upstream.accept()) {
+                java.io.InputStream in = socket.getInputStream();
+                String head = readHead(in);
+                if (!head.toLowerCase(java.util.Locale.ROOT).contains("upgrade: websocket")) {
+                  return;
+                }
+                socket
+                    .getOutputStream()
+                    .write(
+                        ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                + "Connection: Upgrade\r\nSec-WebSocket-Accept: test\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                in.transferTo(socket.getOutputStream());
+              } catch (java.io.IOException ignored) {
+                // the test's client side decides the outcome
+              }
+            });
+    echo.setDaemon(true);
+    echo.start();
+    String url = start(TestConfigs.http().server("127.0.0.1:" + upstream.getLocalPort()));
+    try (java.net.Socket client = new java.net.Socket()) {
+      client.connect(
+          io.sluice.testing.Sockets.loopback(
+              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
+      client.setSoTimeout(5000);
+      client
+          .getOutputStream()
+          .write(
+              ("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String head = readHead(client.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket");
+      byte[] payload = io.sluice.testing.Sockets.randomBytes(100_000, 7);
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  client.getOutputStream().write(payload);
+                } catch (java.io.IOException ignored) {
+                  // the read below fails the test
+                }
+              });
+      writer.start();
+      byte[] back = client.getInputStream().readNBytes(payload.length);
+      assertThat(back).isEqualTo(payload);
+    }
+  }
+
+  private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  @Test
+  void aClientThatStallsItsBodyGets408() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url =
+        start(
+            TestConfigs.http()
+                .server(backend.address())
+                .listener("http", "{timeouts: {body: 300ms}}"));
+    try (java.net.Socket client = new java.net.Socket()) {
+      client.connect(
+          io.sluice.testing.Sockets.loopback(
+              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
+      client.setSoTimeout(5000);
+      client
+          .getOutputStream()
+          .write(
+              "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      long start = System.nanoTime();
+      String answer =
+          new String(
+              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 408");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(java.time.Duration.ofSeconds(3));
+    }
+  }
 }
