@@ -169,11 +169,6 @@ final class ConfigValidator {
   }
 
   private void checkPoolHttp(String path, PoolHttpConfig http) {
-    if (http.protocol() != PoolHttpConfig.ServerProtocol.H1) {
-      report(
-          KeyPath.child(path, "protocol"),
-          "only h1 is supported towards servers yet (HTTP/2 clients are converted to HTTP/1.1)");
-    }
     checkRange(KeyPath.child(path, "max_idle_per_server"), http.maxIdlePerServer(), 0, 100_000);
     checkPositive(KeyPath.child(path, "idle_timeout"), http.idleTimeout());
     if (http.fullStatus() != null) {

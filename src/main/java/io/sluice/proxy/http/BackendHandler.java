@@ -22,9 +22,18 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private HttpExchange exchange;
   private ScheduledFuture<?> idleTimer;
 
+  /**
+   * @param owner the keep-alive connections this one returns to; {@code null} for an HTTP/2 stream,
+   *     used once
+   */
   BackendHandler(BackendConnections owner, Server server) {
     this.owner = owner;
     this.server = server;
+  }
+
+  /** Whether this is an HTTP/2 stream (used once) rather than an HTTP/1.1 connection. */
+  boolean isStream() {
+    return owner == null;
   }
 
   Server server() {
@@ -87,7 +96,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     if (current != null) {
       current.serverClosed(this, null);
-    } else {
+    } else if (owner != null) {
       owner.forget(this);
     }
   }

@@ -320,6 +320,10 @@ final class HttpExchange implements Waiter, Runnable {
   private void connect(Server chosen) {
     server = chosen;
     connectStartNanos = System.nanoTime();
+    if (upstream.speaksH2(frontend.isStream())) {
+      connectH2(chosen);
+      return;
+    }
     BackendHandler idle = upstream.connections().takeIdle(chosen);
     if (idle != null) {
       connectMillis = 0;
@@ -345,6 +349,29 @@ final class HttpExchange implements Waiter, Runnable {
               context.transport().configureRelaySocket(future.channel());
               attach(future.channel().pipeline().get(BackendHandler.class));
             });
+  }
+
+  /** A stream on this loop's HTTP/2 connection to {@code chosen}, connecting it if needed. */
+  private void connectH2(Server chosen) {
+    io.netty.util.concurrent.Promise<BackendHandler> opened =
+        frontend.channel().eventLoop().newPromise();
+    opened.addListener(
+        f -> {
+          BackendHandler stream = opened.getNow();
+          if (ended || server != chosen) {
+            if (stream != null) {
+              stream.channel().close();
+            }
+            return;
+          }
+          if (stream == null) {
+            connectFailed(opened.cause());
+            return;
+          }
+          connectMillis = HttpFrontend.millisSince(connectStartNanos);
+          attach(stream);
+        });
+    upstream.h2().openStream(chosen, frontend.channel().eventLoop(), opened);
   }
 
   private void connectFailed(Throwable cause) {
@@ -704,7 +731,12 @@ final class HttpExchange implements Waiter, Runnable {
       BackendHandler connection = backend;
       backend = null;
       connection.detach();
-      if (termination == TerminationState.NORMAL && serverKeepAlive && requestSent) {
+      if (connection.isStream()) {
+        // An HTTP/2 stream is used once; it closes with its last frame, or is reset here.
+        if (termination != TerminationState.NORMAL) {
+          connection.channel().close();
+        }
+      } else if (termination == TerminationState.NORMAL && serverKeepAlive && requestSent) {
         connection.channel().config().setAutoRead(true);
         upstream.connections().giveBack(connection);
       } else {

@@ -242,8 +242,9 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
               .decoderEnforceMaxRstFramesPerWindow(http.h2().maxResetsPerMinute(), 60)
               .validateHeaders(true)
               .build());
+      pipeline.addAfter("h2", "bdp", new BdpWindow());
       pipeline.addAfter(
-          "h2",
+          "bdp",
           "h2-streams",
           new Http2MultiplexHandler(
               new ChannelInitializer<Http2StreamChannel>() {

@@ -19,6 +19,7 @@ public final class Upstream {
   private final long maxReplayBody;
   private final boolean replayNonIdempotent;
   private final BackendConnections connections;
+  private final H2Connections h2;
 
   /**
    * @param maxReplayBody the largest request body kept for a replay
@@ -40,6 +41,20 @@ public final class Upstream {
     this.connections =
         new BackendConnections(
             transport, pool.connectTimeout(), http.maxIdlePerServer(), http.idleTimeout());
+    this.h2 = new H2Connections(transport, pool.connectTimeout());
+  }
+
+  /** Whether a request from a client speaking HTTP/2 ({@code clientH2}) goes over HTTP/2. */
+  boolean speaksH2(boolean clientH2) {
+    return switch (http.protocol()) {
+      case H1 -> false;
+      case H2 -> true;
+      case SAME_AS_CLIENT -> clientH2;
+    };
+  }
+
+  H2Connections h2() {
+    return h2;
   }
 
   public Pool pool() {
