@@ -38,7 +38,6 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -134,12 +133,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public static SluiceRuntime start(Config config, int threads, SigningPool signingPool)
       throws StartException {
-    AccessLog accessLog;
-    try {
-      accessLog = AccessLog.open(config.accessLog().path(), config.accessLog().queue());
-    } catch (IOException e) {
-      throw new StartException("cannot open the access log: " + e.getMessage(), e);
-    }
+    AccessLog accessLog = AccessLogs.open(config.accessLog());
     SluiceRuntime runtime =
         new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
     try {
@@ -517,6 +511,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   public AccessLog accessLog() {
     return accessLog;
+  }
+
+  /** Reopens the access-log file (after log rotation, on {@code SIGUSR1}); returns at once. */
+  public void reopenLogs() {
+    accessLog.reopen();
+    log.info("access log reopened");
   }
 
   public Transport transport() {

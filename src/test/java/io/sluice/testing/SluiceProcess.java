@@ -91,6 +91,22 @@ public final class SluiceProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** Sends a signal by name ({@code USR1}, {@code HUP}) with kill(1). */
+  public void signal(String name) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      fail("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
+  /** The process id, for tests that talk to it as a service manager would. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Waits for the process to exit and returns its status. */
   public int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
