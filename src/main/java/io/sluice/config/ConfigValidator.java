@@ -48,6 +48,10 @@ final class ConfigValidator {
     if (config.maxConnections() != null) {
       validator.checkAtLeastOne("max_connections", config.maxConnections());
     }
+    validator.checkPositive("watchdog.tick", config.watchdog().tick());
+    validator.checkPositive("watchdog.stall", config.watchdog().stall());
+    validator.checkPositive("self_probe.interval", config.selfProbe().interval());
+    validator.checkPositive("self_probe.timeout", config.selfProbe().timeout());
     return List.copyOf(validator.problems);
   }
 

@@ -16,6 +16,7 @@ import io.sluice.config.Protocol;
 import io.sluice.config.ServerConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
+import io.sluice.health.SelfProbe;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
 import io.sluice.net.Listener;
@@ -24,6 +25,7 @@ import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
+import io.sluice.observe.EventLoopWatchdog;
 import io.sluice.observe.LiveView;
 import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
@@ -88,6 +90,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final ProcessAdmission admission;
   private final HealthService health;
   private AdminServer admin;
+  private EventLoopWatchdog watchdog;
+  private SelfProbe selfProbe;
   private volatile boolean stopping;
   private boolean closed;
 
@@ -138,8 +142,10 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
     try {
       runtime.buildPools();
+      runtime.watchLoops();
       runtime.bindListeners();
       runtime.scheduleTlsUpkeep();
+      runtime.startSelfProbes();
       runtime.startAdmin();
     } catch (StartException e) {
       runtime.stopNow();
@@ -191,6 +197,38 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
+  private void watchLoops() {
+    List<ScheduledExecutorService> each = new ArrayList<>();
+    loops.forEach(each::add);
+    watchdog =
+        EventLoopWatchdog.start(
+            each,
+            config.watchdog().tick().toNanos(),
+            config.watchdog().stall().toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void startSelfProbes() {
+    if (!config.selfProbe().enabled()) {
+      return;
+    }
+    List<SelfProbe.Target> targets = new ArrayList<>();
+    for (ListenerConfig listener : config.listeners()) {
+      SelfProbe.Target target =
+          SelfProbes.target(listener, listeners.get(listener.name()).boundAddresses());
+      if (target != null) {
+        targets.add(target);
+      }
+    }
+    selfProbe =
+        SelfProbe.start(targets, config.selfProbe().interval(), config.selfProbe().timeout());
+  }
+
+  /** Whether every event loop has turned within the watchdog's stall limit. */
+  public boolean loopsTurning() {
+    return watchdog == null || watchdog.healthy();
+  }
+
   private void startAdmin() throws StartException {
     if (config.admin() == null) {
       return;
@@ -215,7 +253,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   @Override
   public boolean ready() {
-    return !stopping && !listeners.isEmpty();
+    return !stopping && !listeners.isEmpty() && (selfProbe == null || selfProbe.allPassing());
   }
 
   @Override
@@ -433,7 +471,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               gate.accepted(),
               gate.paused(),
               new LiveView.TerminationCounts(codes),
-              tlsLoad(tlsStats(listener.name()))));
+              tlsLoad(tlsStats(listener.name())),
+              selfProbe == null ? null : selfProbe.result(listener.name())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     for (Pool pool : pools.values()) {
@@ -463,8 +502,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         admission.connections().open(),
         admission.connections().max(),
         loopLoad.snapshot(),
+        watchdog == null ? new double[0] : watchdog.lagMillis(),
+        watchdog == null ? new long[0] : watchdog.stalls(),
         listenerLoads,
-        poolLoads);
+        poolLoads,
+        new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()));
   }
 
   private static LiveView.TlsLoad tlsLoad(TlsStats tls) {
@@ -528,6 +570,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return loops;
   }
 
+  /**
+   * The traffic event loops, for tests in other packages that block them on purpose (a watchdog or
+   * probe test); never for production code, which reaches loops only through its channels.
+   */
+  public Iterable<io.netty.util.concurrent.EventExecutor> trafficLoopsForTests() {
+    return loops;
+  }
+
   /** Client connections open now, across every listener. */
   public int openConnections() {
     return connections.size();
@@ -545,6 +595,10 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
+    if (selfProbe != null) {
+      // Closing listeners would fail every probe; readiness already says no.
+      selfProbe.close();
+    }
     listeners.values().forEach(Listener::close);
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -572,6 +626,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (selfProbe != null) {
+      selfProbe.close();
+    }
+    if (watchdog != null) {
+      watchdog.close();
     }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

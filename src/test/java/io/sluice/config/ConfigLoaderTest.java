@@ -54,6 +54,11 @@ class ConfigLoaderTest {
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
+        format: custom
+        template: "%{client} %{term}"
+        facility: daemon
+      watchdog: {tick: 50ms, stall: 2s}
+      self_probe: {enabled: false, interval: 10s, timeout: 1s}
       """;
 
   @Test
@@ -95,9 +100,17 @@ class ConfigLoaderTest {
                         OutlierConfig.DEFAULT,
                         Duration.ZERO)),
                 Duration.ofMinutes(1),
-                new AccessLogConfig("/var/log/sluice/access.log", 1000),
+                new AccessLogConfig(
+                    "/var/log/sluice/access.log",
+                    1000,
+                    AccessLogConfig.Format.CUSTOM,
+                    "%{client} %{term}",
+                    null,
+                    AccessLogConfig.Facility.DAEMON),
                 9000,
-                new AdminConfig("127.0.0.1:9900", null)));
+                new AdminConfig("127.0.0.1:9900", null),
+                new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
+                new SelfProbeConfig(false, Duration.ofSeconds(10), Duration.ofSeconds(1))));
   }
 
   @Test
