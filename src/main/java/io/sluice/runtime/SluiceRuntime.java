@@ -23,6 +23,7 @@ import io.sluice.net.Listener;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
+import io.sluice.net.SystemdNotifier;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.EventLoopWatchdog;
@@ -92,6 +93,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private AdminServer admin;
   private EventLoopWatchdog watchdog;
   private SelfProbe selfProbe;
+  private SystemdNotifier notifier;
   private volatile boolean stopping;
   private boolean closed;
 
@@ -151,6 +153,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       runtime.stopNow();
       throw e;
     }
+    runtime.notifyServiceManager();
     return runtime;
   }
 
@@ -222,6 +225,16 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     selfProbe =
         SelfProbe.start(targets, config.selfProbe().interval(), config.selfProbe().timeout());
+  }
+
+  /** With {@code NOTIFY_SOCKET} set (systemd's {@code Type=notify}): ready, and the watchdog. */
+  private void notifyServiceManager() {
+    Map<String, String> environment = System.getenv();
+    notifier = SystemdNotifier.fromEnvironment(environment);
+    if (notifier != null) {
+      notifier.ready("serving " + listeners.size() + " listeners");
+      notifier.startWatchdog(environment, this::loopsTurning);
+    }
   }
 
   /** Whether every event loop has turned within the watchdog's stall limit. */
@@ -595,6 +608,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
+    if (notifier != null) {
+      notifier.stopping();
+    }
     if (selfProbe != null) {
       // Closing listeners would fail every probe; readiness already says no.
       selfProbe.close();
@@ -632,6 +648,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     if (watchdog != null) {
       watchdog.close();
+    }
+    if (notifier != null) {
+      notifier.close();
     }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
