@@ -7,7 +7,10 @@ import java.time.Duration;
  * {@code tcp} listeners (after the PROXY header a listener requires), a full handshake on {@code
  * tls} ones. {@code /readyz} answers 200 only while every listener's last probe passed.
  *
- * @param enabled whether probes run; without them readiness follows the process state only
+ * @param enabled whether probes run; without them readiness follows the process state only. Off by
+ *     default: a probe is a real connection, indistinguishable from a client's in the access log,
+ *     the accept count and the termination counts (an SNI-routing listener counts each as {@code
+ *     CR}), and it reaches a server of the pool every interval
  * @param interval time between two rounds of probes
  * @param timeout how long one probe may take before it failed
  */
@@ -23,7 +26,7 @@ public record SelfProbeConfig(Boolean enabled, Duration interval, Duration timeo
   public static final SelfProbeConfig DEFAULT = new SelfProbeConfig(null, null, null);
 
   public SelfProbeConfig {
-    enabled = enabled == null ? Boolean.TRUE : enabled;
+    enabled = enabled != null && enabled;
     interval = interval == null ? DEFAULT_INTERVAL : interval;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
   }

@@ -82,7 +82,6 @@ class DashboardIT extends RuntimeTest {
                 .server(echo.address(), "max_connections: 4")
                 .maxConnections(10)
                 .top("admin", "{bind: \"127.0.0.1:0\"}")
-                .top("self_probe", "{enabled: false}")
                 .build(),
             2);
     String server = "pool:back:server:" + echo.address();
@@ -133,7 +132,6 @@ class DashboardIT extends RuntimeTest {
             TestConfigs.tcp()
                 .server(echo.address())
                 .top("admin", "{bind: \"127.0.0.1:0\", token: s3cret}")
-                .top("self_probe", "{enabled: false}")
                 .build(),
             2);
     assertThat(chromium("", "--dump-dom")).contains("/api/view answered 401");

@@ -58,7 +58,7 @@ class ConfigLoaderTest {
         template: "%{client} %{term}"
         facility: daemon
       watchdog: {tick: 50ms, stall: 2s}
-      self_probe: {enabled: false, interval: 10s, timeout: 1s}
+      self_probe: {enabled: true, interval: 10s, timeout: 1s}
       """;
 
   @Test
@@ -110,7 +110,7 @@ class ConfigLoaderTest {
                 9000,
                 new AdminConfig("127.0.0.1:9900", null),
                 new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
-                new SelfProbeConfig(false, Duration.ofSeconds(10), Duration.ofSeconds(1))));
+                new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1))));
   }
 
   @Test

@@ -61,7 +61,7 @@ class SelfProbeIT extends RuntimeTest {
                 .server(echo.address())
                 .acceptProxy()
                 .top("admin", "{bind: \"127.0.0.1:0\"}")
-                .top("self_probe", "{interval: 200ms, timeout: 1s}")
+                .top("self_probe", "{enabled: true, interval: 200ms, timeout: 1s}")
                 .build(),
             2);
 
@@ -89,7 +89,7 @@ class SelfProbeIT extends RuntimeTest {
                         + "\"}]}")
                 .server(echo.address())
                 .top("admin", "{bind: \"127.0.0.1:0\"}")
-                .top("self_probe", "{interval: 200ms, timeout: 500ms}")
+                .top("self_probe", "{enabled: true, interval: 200ms, timeout: 500ms}")
                 .build(),
             1);
     await().until(() -> probe() != null && probe().ok());

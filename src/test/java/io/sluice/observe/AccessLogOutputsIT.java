@@ -137,6 +137,29 @@ class AccessLogOutputsIT extends RuntimeTest {
   }
 
   @Test
+  void countsLinesNobodyReceivesAsDroppedAndCarriesOn() throws Exception {
+    EchoServer echo = keep(new EchoServer());
+    int nobody = io.sluice.testing.Sockets.freeUdpPort();
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(echo.address())
+                .accessLogBlock("{syslog: \"127.0.0.1:" + nobody + "\"}")
+                .build(),
+            2);
+    SocketAddress front = sluice.boundAddresses("front").get(0);
+    for (int i = 0; i < 6; i++) {
+      echoOnce(front);
+      Thread.sleep(50);
+    }
+    // The kernel reports the port unreachable on the send after one that met nobody.
+    await()
+        .until(
+            () -> sluice.view().accessLog().written() + sluice.view().accessLog().dropped() == 6);
+    assertThat(sluice.view().accessLog().dropped()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
   void reopensAFileThatLogrotateMovedAway() throws Exception {
     EchoServer echo = keep(new EchoServer());
     Path log = dir.resolve("access.log");

@@ -58,7 +58,6 @@ class EventLoopWatchdogIT extends RuntimeTest {
             TestConfigs.tcp()
                 .server(echo.address())
                 .top("watchdog", "{tick: 50ms, stall: 500ms}")
-                .top("self_probe", "{enabled: false}")
                 .build(),
             2);
     await().until(() -> sluice.view().loopLagMillis().length == 2);
