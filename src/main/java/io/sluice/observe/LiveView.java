@@ -13,6 +13,7 @@ import java.util.List;
  * @param loopLagMillis how late each loop's last watchdog tick ran (or, while it is stalled, how
  *     overdue the next one is), in loop order
  * @param loopStalls stalls the watchdog reported on each loop since start
+ * @param loopStallMillis the lag past which the watchdog counts a loop as stalled
  * @param listeners one entry per listener
  * @param pools one entry per pool
  * @param accessLog the access log's lines written, dropped and waiting
@@ -23,6 +24,7 @@ public record LiveView(
     int[] loopConnections,
     double[] loopLagMillis,
     long[] loopStalls,
+    double loopStallMillis,
     List<ListenerLoad> listeners,
     List<PoolLoad> pools,
     AccessLogLoad accessLog) {

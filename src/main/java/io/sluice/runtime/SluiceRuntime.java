@@ -517,6 +517,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         loopLoad.snapshot(),
         watchdog == null ? new double[0] : watchdog.lagMillis(),
         watchdog == null ? new long[0] : watchdog.stalls(),
+        config.watchdog().stall().toNanos() / 1e6,
         listenerLoads,
         poolLoads,
         new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()));
