@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
  * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
- * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes.
+ * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes; the
+ * watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
+ * connects to the listeners; the notify loop (under systemd) talks to the service manager.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
