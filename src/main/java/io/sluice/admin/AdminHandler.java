@@ -51,10 +51,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PrometheusRegistry registry;
   private final ExpositionFormats formats = ExpositionFormats.init();
   private final byte[] expectedAuthorization;
+  private final byte[] dashboard;
 
-  AdminHandler(Control control, PrometheusRegistry registry, String token) {
+  AdminHandler(Control control, PrometheusRegistry registry, String token, byte[] dashboard) {
     this.control = control;
     this.registry = registry;
+    this.dashboard = dashboard;
     this.expectedAuthorization =
         token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
@@ -62,7 +64,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     FullHttpResponse response;
-    if (!authorized(request)) {
+    if (isDashboard(request)) {
+      response = dashboard();
+    } else if (!authorized(request)) {
       response = text(HttpResponseStatus.UNAUTHORIZED, "a bearer token is required\n");
     } else {
       response = route(request);
@@ -75,6 +79,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  private static boolean isDashboard(FullHttpRequest request) {
+    if (!request.method().equals(HttpMethod.GET)) {
+      return false;
+    }
+    String path = new QueryStringDecoder(request.uri()).path();
+    return path.equals("/") || path.equals("/index.html");
+  }
+
+  private FullHttpResponse dashboard() {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(dashboard));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    // Everything the page needs is inline; it may talk to this listener and nothing else.
+    response
+        .headers()
+        .set(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
+                + " connect-src 'self'; img-src 'self'");
+    return response;
   }
 
   private boolean authorized(FullHttpRequest request) {

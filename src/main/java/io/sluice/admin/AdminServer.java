@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +45,7 @@ public final class AdminServer implements AutoCloseable {
       throws InterruptedException {
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new SluiceCollector(control::view));
-    AdminHandler handler = new AdminHandler(control, registry, token);
+    AdminHandler handler = new AdminHandler(control, registry, token, dashboardPage());
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-admin", true), NioIoHandler.newFactory());
@@ -69,6 +71,18 @@ public final class AdminServer implements AutoCloseable {
           bound.cause());
     }
     return new AdminServer(group, bound.channel());
+  }
+
+  /** The dashboard, read once from the jar: one self-contained HTML page. */
+  private static byte[] dashboardPage() {
+    try (InputStream in = AdminServer.class.getResourceAsStream("dashboard.html")) {
+      if (in == null) {
+        throw new IllegalStateException("dashboard.html is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read dashboard.html from the jar: " + e, e);
+    }
   }
 
   /** The bound address, with the port the kernel chose when 0 was asked for. */

@@ -49,6 +49,38 @@ final class SluiceCollector implements MultiCollector {
       loops.dataPoint(point(now.loopConnections()[i], Labels.of("loop", Integer.toString(i))));
     }
     metrics.metricSnapshot(loops.build());
+    GaugeSnapshot.Builder lag =
+        gauge(
+            "sluice_event_loop_lag_seconds",
+            "How late the loop's last watchdog tick ran, or how overdue it is while stalled");
+    CounterSnapshot.Builder stalls =
+        CounterSnapshot.builder()
+            .name("sluice_event_loop_stalls")
+            .help("Stalls past the watchdog's limit, each logged with the loop's stack");
+    for (int i = 0; i < now.loopLagMillis().length; i++) {
+      Labels loop = Labels.of("loop", Integer.toString(i));
+      lag.dataPoint(point(now.loopLagMillis()[i] / 1000, loop));
+      stalls.dataPoint(counter(now.loopStalls()[i], loop));
+    }
+    metrics.metricSnapshot(lag.build());
+    metrics.metricSnapshot(stalls.build());
+    LiveView.AccessLogLoad log = now.accessLog();
+    metrics.metricSnapshot(
+        CounterSnapshot.builder()
+            .name("sluice_access_log_lines")
+            .help("Access-log lines written")
+            .dataPoint(counter(log.written(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        CounterSnapshot.builder()
+            .name("sluice_access_log_dropped")
+            .help("Access-log lines dropped: the queue was full or the destination failed")
+            .dataPoint(counter(log.dropped(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_access_log_queue_length", "Access-log lines waiting for the writer")
+            .dataPoint(point(log.queued(), Labels.EMPTY))
+            .build());
   }
 
   private static void listeners(LiveView now, MetricSnapshots.Builder metrics) {
@@ -91,6 +123,7 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(accepted.build());
     metrics.metricSnapshot(ended.build());
     http(now, metrics);
+    probes(now, metrics);
   }
 
   private static void http(LiveView now, MetricSnapshots.Builder metrics) {
@@ -136,6 +169,30 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(retries.build());
     metrics.metricSnapshot(full.build());
     metrics.metricSnapshot(rejected.build());
+  }
+
+  private static void probes(LiveView now, MetricSnapshots.Builder metrics) {
+    GaugeSnapshot.Builder up =
+        gauge("sluice_listener_probe_up", "1 when the last self-probe of the listener passed");
+    GaugeSnapshot.Builder seconds =
+        gauge("sluice_listener_probe_seconds", "How long the last self-probe took");
+    CounterSnapshot.Builder failures =
+        CounterSnapshot.builder()
+            .name("sluice_listener_probe_failures")
+            .help("Self-probes of the listener that failed");
+    for (LiveView.ListenerLoad listener : now.listeners()) {
+      LiveView.ProbeLoad probe = listener.probe();
+      if (probe == null) {
+        continue;
+      }
+      Labels labels = Labels.of("listener", listener.name());
+      up.dataPoint(point(probe.ok() ? 1 : 0, labels));
+      seconds.dataPoint(point(probe.millis() / 1000, labels));
+      failures.dataPoint(counter(probe.failures(), labels));
+    }
+    metrics.metricSnapshot(up.build());
+    metrics.metricSnapshot(seconds.build());
+    metrics.metricSnapshot(failures.build());
   }
 
   private static void pools(LiveView now, MetricSnapshots.Builder metrics) {

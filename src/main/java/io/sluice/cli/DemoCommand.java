@@ -80,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         "Try (each request is a new connection, so each lands on the next backend):");
     System.out.println("  for i in 1 2 3 4; do curl -s http://" + listener + "/; done");
     System.out.println();
+    System.out.println("The dashboard: http://" + admin + "/");
     System.out.println("How close every server is to its limits, and the metrics:");
     System.out.println("  curl -s http://" + admin + "/api/view");
     System.out.println("  curl -s http://" + admin + "/metrics");

@@ -5,6 +5,7 @@ import io.sluice.config.ConfigResult;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.runtime.StartException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,16 @@ public final class RunCommand implements Callable<Integer> {
    * @param onStarted runs once the listeners are bound
    */
   static int serve(Config config, Consumer<SluiceRuntime> onStarted) {
+    // Installed before the start so that a SIGUSR1 sent as soon as the listeners answer is never
+    // met by the JVM's default action, which ends the process.
+    AtomicReference<SluiceRuntime> started = new AtomicReference<>();
+    StopSignals.onReopen(
+        () -> {
+          SluiceRuntime running = started.get();
+          if (running != null) {
+            running.reopenLogs();
+          }
+        });
     SluiceRuntime runtime;
     try {
       runtime = SluiceRuntime.start(config);
@@ -36,6 +47,7 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println("sluice: " + e.getMessage());
       return Main.EXIT_START_FAILED;
     }
+    started.set(runtime);
     onStarted.accept(runtime);
     StopSignals.awaitStop();
     runtime.stop(config.drainTimeout());

@@ -5,8 +5,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Turns SIGTERM and SIGINT into a graceful stop instead of the JVM's immediate exit with status
- * 143. The JDK's signal API is reached by reflection: it is supported in practice on every JDK but
- * compiling against it directly draws a warning that the build treats as an error.
+ * 143, and SIGUSR1 into reopening the access log. The JDK's signal API is reached by reflection: it
+ * is supported in practice on every JDK but compiling against it directly draws a warning that the
+ * build treats as an error.
  */
 final class StopSignals {
   private static final CountDownLatch STOP = new CountDownLatch(1);
@@ -15,8 +16,8 @@ final class StopSignals {
 
   /** Blocks until SIGTERM or SIGINT arrives. */
   static void awaitStop() {
-    install("TERM");
-    install("INT");
+    install("TERM", STOP::countDown);
+    install("INT", STOP::countDown);
     try {
       STOP.await();
     } catch (InterruptedException e) {
@@ -24,7 +25,15 @@ final class StopSignals {
     }
   }
 
-  private static void install(String name) {
+  /**
+   * Runs {@code action} on each SIGUSR1: the signal logrotate's {@code postrotate} sends to have
+   * the access log reopened. The action runs on the JVM's signal thread and must return quickly.
+   */
+  static void onReopen(Runnable action) {
+    install("USR1", action);
+  }
+
+  private static void install(String name, Runnable action) {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -34,7 +43,7 @@ final class StopSignals {
               new Class<?>[] {handlerClass},
               (proxy, method, args) -> {
                 if (method.getName().equals("handle")) {
-                  STOP.countDown();
+                  action.run();
                 }
                 return null;
               });

@@ -131,6 +131,8 @@ final class CollectingProblemHandler extends DeserializationProblemHandler {
       return DataSize.EXPECTED;
     } else if (type == Percent.class) {
       return Percent.EXPECTED;
+    } else if (type == DurationRange.class) {
+      return DurationRange.EXPECTED;
     } else if (type.isEnum()) {
       return YamlNames.choices(YamlNames.words(type));
     } else if (Collection.class.isAssignableFrom(type)) {

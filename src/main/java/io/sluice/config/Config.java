@@ -13,6 +13,8 @@ import java.util.List;
  * @param maxConnections client connections open at once across every listener; absent: derived at
  *     start from the open-files limit (two descriptors per relayed connection)
  * @param admin the admin listener, or null for none
+ * @param watchdog the event-loop watchdog's tick and stall limit
+ * @param selfProbe Sluice's probes of its own listeners
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -20,7 +22,9 @@ public record Config(
     Duration drainTimeout,
     AccessLogConfig accessLog,
     Integer maxConnections,
-    AdminConfig admin) {
+    AdminConfig admin,
+    WatchdogConfig watchdog,
+    SelfProbeConfig selfProbe) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -33,6 +37,8 @@ public record Config(
     pools = pools == null ? List.of() : List.copyOf(pools);
     drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+    watchdog = watchdog == null ? WatchdogConfig.DEFAULT : watchdog;
+    selfProbe = selfProbe == null ? SelfProbeConfig.DEFAULT : selfProbe;
   }
 
   /** The pool with this name, or {@code null}. */

@@ -186,6 +186,10 @@ public final class ConfigLoader {
 
     private void add(Problem problem) {
       Location location = index.locate(problem.path());
+      Location value = index.locateValueText(problem.path());
+      if (problem.valueOffset() >= 0 && value != null) {
+        location = new Location(value.line(), value.column() + problem.valueOffset());
+      }
       errors.add(
           new ConfigError(
               file,

@@ -55,6 +55,10 @@ final class ConfigValidator {
     if (config.maxConnections() != null) {
       validator.checkAtLeastOne("max_connections", config.maxConnections());
     }
+    validator.checkPositive("watchdog.tick", config.watchdog().tick());
+    validator.checkPositive("watchdog.stall", config.watchdog().stall());
+    validator.checkPositive("self_probe.interval", config.selfProbe().interval());
+    validator.checkPositive("self_probe.timeout", config.selfProbe().timeout());
     return List.copyOf(validator.problems);
   }
 
@@ -540,10 +544,78 @@ final class ConfigValidator {
   }
 
   private void checkAccessLog(AccessLogConfig accessLog) {
-    if (accessLog.path().isBlank()) {
+    if (accessLog.path() != null && accessLog.path().isBlank()) {
       report("access_log.path", "expected a file path, stdout or off");
     }
     checkAtLeastOne("access_log.queue", accessLog.queue());
+    if (accessLog.syslog() != null) {
+      if (accessLog.path() != null) {
+        report("access_log.syslog", "give either path or syslog, not both");
+      }
+      checkSyslogAddress("access_log.syslog", accessLog.syslog());
+    }
+    boolean custom = accessLog.format() == AccessLogConfig.Format.CUSTOM;
+    if (custom && accessLog.template() == null) {
+      report("access_log.template", "format: custom needs a template, e.g. \"%{client} %{term}\"");
+    } else if (!custom && accessLog.template() != null) {
+      report("access_log.template", "a template is only read with format: custom");
+    } else if (custom) {
+      checkTemplate("access_log.template", accessLog.template());
+    }
+  }
+
+  private void checkSyslogAddress(String path, String address) {
+    Endpoint endpoint;
+    try {
+      endpoint = Endpoint.parse(address);
+    } catch (IllegalArgumentException e) {
+      report(path, e.getMessage());
+      return;
+    }
+    if (endpoint.kind() != Endpoint.Kind.INET
+        || endpoint.host().isEmpty()
+        || endpoint.port() == 0) {
+      report(path, "expected host:port of a syslog receiver (UDP), got '" + address + "'");
+    }
+  }
+
+  /**
+   * Every {@code %{name}} must name a field; the error points at the name inside the value. Walks
+   * the template as the access log parses it: {@code %%} is a literal percent sign.
+   */
+  private void checkTemplate(String path, String template) {
+    int i = 0;
+    while (i < template.length() - 1) {
+      char next = template.charAt(i + 1);
+      if (template.charAt(i) != '%' || (next != '%' && next != '{')) {
+        i++;
+        continue;
+      }
+      if (next == '%') {
+        i += 2;
+        continue;
+      }
+      int end = template.indexOf('}', i + 2);
+      if (end < 0) {
+        problems.add(new Problem(path, "'%{' without its closing '}'", i));
+        return;
+      }
+      String name = template.substring(i + 2, end);
+      if (!AccessLogConfig.FIELDS.contains(name)) {
+        String suggestion = DidYouMean.closest(name, AccessLogConfig.FIELDS);
+        problems.add(
+            new Problem(
+                path,
+                "unknown field '%{"
+                    + name
+                    + "}'"
+                    + (suggestion == null ? "" : " (did you mean %{" + suggestion + "}?)")
+                    + "; fields: "
+                    + String.join(", ", AccessLogConfig.FIELDS),
+                i));
+      }
+      i = end + 1;
+    }
   }
 
   private void checkRange(String path, int value, int min, int max) {

@@ -30,6 +30,11 @@ final class LocationIndex {
 
   private final String file;
   private final Map<String, Location> locations = new HashMap<>();
+
+  /** Where each scalar value under a key starts: the first character of its text. */
+  private final Map<String, Location> valueLocations = new HashMap<>();
+
+  private final String[] lines;
   private final List<ConfigError> errors = new ArrayList<>();
 
   /** The keys of each map the pass is inside, innermost first, to catch a key given twice. */
@@ -39,12 +44,13 @@ final class LocationIndex {
   private boolean rootHasKeys;
   private ConfigError syntaxError;
 
-  private LocationIndex(String file) {
+  private LocationIndex(String file, String yaml) {
     this.file = file;
+    this.lines = yaml.split("\n", -1);
   }
 
   static LocationIndex scan(String yaml, String file) {
-    LocationIndex index = new LocationIndex(file);
+    LocationIndex index = new LocationIndex(file, yaml);
     try (YAMLParser parser = YAML.createParser(yaml)) {
       index.scanTokens(parser);
     } catch (IOException e) {
@@ -64,6 +70,14 @@ final class LocationIndex {
         return Location.START;
       }
     }
+  }
+
+  /**
+   * Where the text of the scalar value at {@code path} starts (after an opening quote), or {@code
+   * null} when the path holds no scalar.
+   */
+  Location locateValueText(String path) {
+    return valueLocations.get(path);
   }
 
   /** The syntax error that stopped the pass, or {@code null}. */
@@ -139,6 +153,8 @@ final class LocationIndex {
       }
       rootToken = token;
       locations.put(path, location);
+    } else if (container.inObject() && token.isScalarValue()) {
+      valueLocations.put(path, textStart(location));
     } else if (container.inArray()) {
       locations.put(path, location);
       if (token == JsonToken.VALUE_NULL) {
@@ -152,6 +168,19 @@ final class LocationIndex {
           "YAML aliases (*" + parser.getText() + ") are not supported; write the value out");
     }
     return true;
+  }
+
+  /** A quoted scalar's location is its quote; its text starts one column later. */
+  private Location textStart(Location location) {
+    int line = location.line() - 1;
+    int column = location.column() - 1;
+    if (line < lines.length && column < lines[line].length()) {
+      char first = lines[line].charAt(column);
+      if (first == '"' || first == '\'') {
+        return new Location(location.line(), location.column() + 1);
+      }
+    }
+    return location;
   }
 
   private void report(Location location, String path, String message) {

@@ -1,69 +1,77 @@
 package io.sluice.observe;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One line per finished connection, written by its own thread so that an event loop never waits for
- * a disk.
+ * a disk or a socket.
  *
  * <p>Threads: any event loop calls {@link #record}; it only offers to a bounded queue, and when the
  * queue is full the line is dropped and counted ({@link #dropped()}), never blocking. The writer
- * thread is the only one that formats and writes. {@link #close()} is called once, by the thread
- * stopping the process, and drains what is queued.
+ * thread is the only one that formats and writes, and the only one that touches the sink. {@link
+ * #reopen()} may be called from any thread (a signal handler): it sets a flag the writer reads.
+ * {@link #close()} is called once, by the thread stopping the process, and drains what is queued.
  */
 public final class AccessLog implements AutoCloseable {
-  private static final ConnectionRecord POISON =
-      new ConnectionRecord(0, "", "", "", "", 0, 0, 0, 0, 0, TerminationState.NORMAL, null);
+  private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
 
-  private final BlockingQueue<Record> queue;
-  private final Writer out;
+  private static final LogRecord POISON = (field, line) -> {};
+  private static final LogRecord WAKE = (field, line) -> {};
+
+  /** How often the sink checks its destination (a moved file): cheap, and soon enough. */
+  private static final long CHECK_MILLIS = 1000;
+
+  private final BlockingQueue<LogRecord> queue;
+  private final LineFormat format;
+  private final LogSink sink;
   private final Thread writer;
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private volatile boolean closed;
+  private volatile boolean reopenRequested;
   private final boolean enabled;
 
-  private AccessLog(int capacity, Writer out, boolean enabled) {
+  private AccessLog(int capacity, LineFormat format, LogSink sink) {
     this.queue = new ArrayBlockingQueue<>(capacity);
-    this.out = out;
-    this.enabled = enabled;
-    this.writer = new Thread(this::drain, "sluice-access-log");
-    this.writer.setDaemon(true);
-    this.writer.start();
+    this.format = format;
+    this.sink = sink;
+    this.enabled = sink != null;
+    if (enabled) {
+      this.writer = new Thread(this::drain, "sluice-access-log");
+      this.writer.setDaemon(true);
+      this.writer.start();
+    } else {
+      this.writer = null;
+    }
+  }
+
+  /** Lines formatted by {@code format} into {@code sink}, with {@code capacity} lines queued. */
+  public static AccessLog start(LineFormat format, LogSink sink, int capacity) {
+    return new AccessLog(capacity, format, sink);
+  }
+
+  /** A log that writes nothing and costs nothing. */
+  public static AccessLog off() {
+    return new AccessLog(1, null, null);
   }
 
   /**
-   * Opens the log described by {@code path}: {@code stdout}, {@code off}, or a file appended to.
+   * Opens the {@code tcplog} log described by {@code path}: {@code stdout}, {@code off}, or a file
+   * appended to.
    */
   public static AccessLog open(String path, int capacity) throws IOException {
-    Writer out;
     if ("off".equals(path)) {
-      out = Writer.nullWriter();
-    } else if ("stdout".equals(path)) {
-      out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-    } else {
-      out =
-          Files.newBufferedWriter(
-              Path.of(path),
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.APPEND);
+      return off();
     }
-    return new AccessLog(
-        capacity,
-        out instanceof BufferedWriter ? out : new BufferedWriter(out),
-        !"off".equals(path));
+    LogSink sink = "stdout".equals(path) ? LogSink.stdout() : LogSink.file(Path.of(path));
+    return start(LineFormat.tcpLog(), sink, capacity);
   }
 
   /**
@@ -75,7 +83,7 @@ public final class AccessLog implements AutoCloseable {
   }
 
   /** Queues one line; never blocks. */
-  public void record(ConnectionRecord record) {
+  public void record(LogRecord record) {
     if (!enabled) {
       return;
     }
@@ -84,14 +92,14 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  /** Queues one HTTP line; never blocks. */
-  public void record(HttpRecord record) {
+  /** Asks the writer to reopen its destination (log rotation); returns at once. */
+  public void reopen() {
     if (!enabled) {
       return;
     }
-    if (closed || !queue.offer(record)) {
-      dropped.increment();
-    }
+    reopenRequested = true;
+    // When the queue is full the writer is busy and sees the flag after its current line.
+    queue.offer(WAKE);
   }
 
   /** Lines written so far. */
@@ -99,49 +107,65 @@ public final class AccessLog implements AutoCloseable {
     return written.sum();
   }
 
-  /** Lines dropped because the writer could not keep up. */
+  /** Lines dropped: the queue was full, or the destination refused them. */
   public long dropped() {
     return dropped.sum();
   }
 
+  /** Lines waiting for the writer now. */
+  public int queued() {
+    return queue.size();
+  }
+
   private void drain() {
     StringBuilder line = new StringBuilder(256);
+    long nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
+    boolean failing = false;
     try {
       while (true) {
-        Record record = queue.take();
+        LogRecord record = queue.poll(CHECK_MILLIS, TimeUnit.MILLISECONDS);
         if (record == POISON) {
           break;
         }
-        writeLine(line, record);
-        // Flush when the burst is over, not per line: one syscall per burst.
-        if (queue.isEmpty()) {
-          out.flush();
+        try {
+          if (record != null && record != WAKE) {
+            line.setLength(0);
+            format.append(line, record);
+            sink.write(line);
+            written.increment();
+          }
+          // Flush when the burst is over, not per line: one syscall per burst.
+          if (queue.isEmpty()) {
+            sink.flush();
+          }
+          if (reopenRequested) {
+            reopenRequested = false;
+            sink.reopen();
+          }
+          if (System.nanoTime() - nextCheck >= 0) {
+            nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
+            sink.check();
+          }
+          failing = false;
+        } catch (IOException e) {
+          // Disk full, nobody listening for syslog: the line is lost and counted; the next may go.
+          if (record != null && record != WAKE) {
+            dropped.increment();
+          }
+          if (!failing) {
+            log.warn("access log: {}; dropping lines until it recovers", e.toString());
+            failing = true;
+          }
         }
       }
-      out.flush();
+      sink.flush();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
-      // The sink is gone (disk full, pipe closed): keep consuming so producers never notice.
-      while (!Thread.currentThread().isInterrupted()) {
-        if (queue.poll() == POISON) {
-          break;
-        }
-        dropped.increment();
-      }
+      log.warn("access log: the last lines were lost: {}", e.toString());
+    } finally {
+      sink.close();
     }
-  }
-
-  private void writeLine(StringBuilder line, Record record) throws IOException {
-    line.setLength(0);
-    if (record instanceof HttpRecord http) {
-      AccessLogFormat.httpLog(line, http);
-    } else {
-      AccessLogFormat.tcpLog(line, (ConnectionRecord) record);
-    }
-    line.append('\n');
-    out.append(line);
-    written.increment();
   }
 
   /** Writes what is queued, then stops the writer. */
@@ -151,6 +175,9 @@ public final class AccessLog implements AutoCloseable {
       return;
     }
     closed = true;
+    if (!enabled) {
+      return;
+    }
     try {
       queue.put(POISON);
       writer.join(TimeUnit.SECONDS.toMillis(5));

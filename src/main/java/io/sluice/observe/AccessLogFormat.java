@@ -25,10 +25,15 @@ public final class AccessLogFormat {
 
   private AccessLogFormat() {}
 
+  /** Appends an accept time as HAProxy writes it: {@code 23/Nov/2026:10:12:51.443}, in UTC. */
+  static void appendAcceptDate(StringBuilder line, long epochMillis) {
+    ACCEPT_DATE.formatTo(Instant.ofEpochMilli(epochMillis), line);
+  }
+
   /** Appends the TCP line for {@code record} to {@code line}, without a newline. */
   public static void tcpLog(StringBuilder line, ConnectionRecord record) {
     line.append(record.client()).append(" [");
-    ACCEPT_DATE.formatTo(Instant.ofEpochMilli(record.acceptEpochMillis()), line);
+    appendAcceptDate(line, record.acceptEpochMillis());
     line.append("] ")
         .append(record.listener())
         .append(' ')

@@ -1,5 +1,10 @@
 package io.sluice.observe;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
 /**
  * What one finished connection leaves behind: the fields of its access-log line. Built once per
  * connection on its event loop and formatted on the log writer's thread.
@@ -31,4 +36,34 @@ public record ConnectionRecord(
     long bytesFromClient,
     long bytesToClient,
     TerminationState termination,
-    String tls) {}
+    String tls)
+    implements LogRecord {
+  private static final DateTimeFormatter ISO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  @Override
+  public boolean has(LogField field) {
+    return field.ordinal() <= LogField.TLS.ordinal();
+  }
+
+  @Override
+  public void appendField(LogField field, StringBuilder line) {
+    switch (field) {
+      case TIME -> ISO_TIME.formatTo(Instant.ofEpochMilli(acceptEpochMillis), line);
+      case ACCEPT_DATE -> AccessLogFormat.appendAcceptDate(line, acceptEpochMillis);
+      case CLIENT -> line.append(client);
+      case LISTENER -> line.append(listener);
+      case POOL -> line.append(pool);
+      case SERVER -> line.append(server);
+      case TW -> line.append(queueMillis);
+      case TC -> line.append(connectMillis);
+      case TT -> line.append(totalMillis);
+      case BYTES_IN -> line.append(bytesFromClient);
+      case BYTES_OUT -> line.append(bytesToClient);
+      case TERM -> line.append(termination.code());
+      case TLS -> line.append(tls == null ? "-" : tls);
+      default -> line.append('-');
+    }
+  }
+}

@@ -42,4 +42,39 @@ public record HttpRecord(
     int retries,
     int queueLength,
     String request,
-    String tls) {}
+    String tls)
+    implements LogRecord {
+  private static final java.time.format.DateTimeFormatter ISO_TIME =
+      java.time.format.DateTimeFormatter.ofPattern(
+              "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", java.util.Locale.ROOT)
+          .withZone(java.time.ZoneOffset.UTC);
+
+  @Override
+  public void appendField(LogField field, StringBuilder line) {
+    switch (field) {
+      case TIME -> ISO_TIME.formatTo(java.time.Instant.ofEpochMilli(startEpochMillis), line);
+      case ACCEPT_DATE -> AccessLogFormat.appendAcceptDate(line, startEpochMillis);
+      case CLIENT -> line.append(client);
+      case LISTENER -> line.append(listener);
+      case POOL -> line.append(pool);
+      case SERVER -> line.append(server);
+      case TW -> line.append(queueMillis);
+      case TC -> line.append(connectMillis);
+      case TT, TA -> line.append(activeMillis);
+      case BYTES_IN -> line.append('-');
+      case BYTES_OUT -> line.append(bytesToClient);
+      case TERM -> line.append(termination.code());
+      case TLS -> line.append(tls == null ? "-" : tls);
+      case TREQ -> line.append(requestMillis);
+      case TRESP -> line.append(responseMillis);
+      case STATUS -> line.append(status);
+      case RETRIES -> line.append(retries);
+      case REQUEST -> line.append(request);
+    }
+  }
+
+  @Override
+  public boolean has(LogField field) {
+    return field != LogField.BYTES_IN;
+  }
+}

@@ -10,21 +10,50 @@ import java.util.List;
  * @param connections client connections open in the process
  * @param maxConnections the process-wide limit
  * @param loopConnections open connections on each event loop, in loop order
+ * @param loopLagMillis how late each loop's last watchdog tick ran (or, while it is stalled, how
+ *     overdue the next one is), in loop order
+ * @param loopStalls stalls the watchdog reported on each loop since start
+ * @param loopStallMillis the lag past which the watchdog counts a loop as stalled
  * @param listeners one entry per listener
  * @param pools one entry per pool
+ * @param accessLog the access log's lines written, dropped and waiting
  */
 public record LiveView(
     int connections,
     int maxConnections,
     int[] loopConnections,
+    double[] loopLagMillis,
+    long[] loopStalls,
+    double loopStallMillis,
     List<ListenerLoad> listeners,
-    List<PoolLoad> pools) {
+    List<PoolLoad> pools,
+    AccessLogLoad accessLog) {
+
+  /**
+   * @param written lines written since start
+   * @param dropped lines dropped since start: the queue was full or the destination failed
+   * @param queued lines waiting for the writer now
+   */
+  public record AccessLogLoad(long written, long dropped, int queued) {}
+
+  /**
+   * The last self-probe of a listener.
+   *
+   * @param ok whether it passed
+   * @param millis how long it took
+   * @param error why it failed, {@code null} when it passed
+   * @param atEpochMillis when it ran
+   * @param failures probes failed since start
+   */
+  public record ProbeLoad(
+      boolean ok, double millis, String error, long atEpochMillis, long failures) {}
 
   /**
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit
    * @param accepted connections accepted since start (a rate is two snapshots apart)
    * @param paused whether new connections are being held in the kernel backlog now
    * @param tls handshake figures of a TLS listener, {@code null} on plain ones
+   * @param probe the last self-probe, {@code null} before the first or with probes off
    */
   public record ListenerLoad(
       String name,
@@ -35,7 +64,8 @@ public record LiveView(
       boolean paused,
       TerminationCounts terminations,
       TlsLoad tls,
-      HttpLoad http) {}
+      HttpLoad http,
+      ProbeLoad probe) {}
 
   /**
    * An HTTP listener's requests since start.

@@ -16,14 +16,17 @@ import io.sluice.config.Protocol;
 import io.sluice.config.ServerConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
+import io.sluice.health.SelfProbe;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
 import io.sluice.net.Listener;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
+import io.sluice.net.SystemdNotifier;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
+import io.sluice.observe.EventLoopWatchdog;
 import io.sluice.observe.LiveView;
 import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
@@ -42,7 +45,6 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -63,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
  * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
- * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes.
+ * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes; the
+ * watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
+ * connects to the listeners; the notify loop (under systemd) talks to the service manager.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
@@ -95,6 +99,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final ProcessAdmission admission;
   private final HealthService health;
   private AdminServer admin;
+  private EventLoopWatchdog watchdog;
+  private SelfProbe selfProbe;
+  private SystemdNotifier notifier;
   private volatile boolean stopping;
   private boolean closed;
 
@@ -140,23 +147,21 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public static SluiceRuntime start(Config config, int threads, SigningPool signingPool)
       throws StartException {
-    AccessLog accessLog;
-    try {
-      accessLog = AccessLog.open(config.accessLog().path(), config.accessLog().queue());
-    } catch (IOException e) {
-      throw new StartException("cannot open the access log: " + e.getMessage(), e);
-    }
+    AccessLog accessLog = AccessLogs.open(config.accessLog());
     SluiceRuntime runtime =
         new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
     try {
       runtime.buildPools();
+      runtime.watchLoops();
       runtime.bindListeners();
       runtime.scheduleTlsUpkeep();
+      runtime.startSelfProbes();
       runtime.startAdmin();
     } catch (StartException e) {
       runtime.stopNow();
       throw e;
     }
+    runtime.notifyServiceManager();
     return runtime;
   }
 
@@ -212,6 +217,48 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
+  private void watchLoops() {
+    List<ScheduledExecutorService> each = new ArrayList<>();
+    loops.forEach(each::add);
+    watchdog =
+        EventLoopWatchdog.start(
+            each,
+            config.watchdog().tick().toNanos(),
+            config.watchdog().stall().toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void startSelfProbes() {
+    if (!config.selfProbe().enabled()) {
+      return;
+    }
+    List<SelfProbe.Target> targets = new ArrayList<>();
+    for (ListenerConfig listener : config.listeners()) {
+      SelfProbe.Target target =
+          SelfProbes.target(listener, listeners.get(listener.name()).boundAddresses());
+      if (target != null) {
+        targets.add(target);
+      }
+    }
+    selfProbe =
+        SelfProbe.start(targets, config.selfProbe().interval(), config.selfProbe().timeout());
+  }
+
+  /** With {@code NOTIFY_SOCKET} set (systemd's {@code Type=notify}): ready, and the watchdog. */
+  private void notifyServiceManager() {
+    Map<String, String> environment = System.getenv();
+    notifier = SystemdNotifier.fromEnvironment(environment);
+    if (notifier != null) {
+      notifier.ready("serving " + listeners.size() + " listeners");
+      notifier.startWatchdog(environment, this::loopsTurning);
+    }
+  }
+
+  /** Whether every event loop has turned within the watchdog's stall limit. */
+  public boolean loopsTurning() {
+    return watchdog == null || watchdog.healthy();
+  }
+
   private void startAdmin() throws StartException {
     if (config.admin() == null) {
       return;
@@ -236,7 +283,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   @Override
   public boolean ready() {
-    return !stopping && !listeners.isEmpty();
+    return !stopping && !listeners.isEmpty() && (selfProbe == null || selfProbe.allPassing());
   }
 
   @Override
@@ -470,7 +517,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               gate.paused(),
               new LiveView.TerminationCounts(codes),
               tlsLoad(tlsStats(listener.name())),
-              httpLoad(httpStats.get(listener.name()))));
+              httpLoad(httpStats.get(listener.name())),
+              selfProbe == null ? null : selfProbe.result(listener.name())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     for (Pool pool : pools.values()) {
@@ -500,8 +548,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         admission.connections().open(),
         admission.connections().max(),
         loopLoad.snapshot(),
+        watchdog == null ? new double[0] : watchdog.lagMillis(),
+        watchdog == null ? new long[0] : watchdog.stalls(),
+        config.watchdog().stall().toNanos() / 1e6,
         listenerLoads,
-        poolLoads);
+        poolLoads,
+        new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()));
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {
@@ -571,12 +623,26 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return accessLog;
   }
 
+  /** Reopens the access-log file (after log rotation, on {@code SIGUSR1}); returns at once. */
+  public void reopenLogs() {
+    accessLog.reopen();
+    log.info("access log reopened");
+  }
+
   public Transport transport() {
     return transport;
   }
 
   /** The traffic event loops, for tests that load them on purpose. */
   EventLoopGroup trafficLoops() {
+    return loops;
+  }
+
+  /**
+   * The traffic event loops, for tests in other packages that block them on purpose (a watchdog or
+   * probe test); never for production code, which reaches loops only through its channels.
+   */
+  public Iterable<io.netty.util.concurrent.EventExecutor> trafficLoopsForTests() {
     return loops;
   }
 
@@ -597,6 +663,13 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
+    if (notifier != null) {
+      notifier.stopping();
+    }
+    if (selfProbe != null) {
+      // Closing listeners would fail every probe; readiness already says no.
+      selfProbe.close();
+    }
     listeners.values().forEach(Listener::close);
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -624,6 +697,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (selfProbe != null) {
+      selfProbe.close();
+    }
+    if (watchdog != null) {
+      watchdog.close();
+    }
+    if (notifier != null) {
+      notifier.close();
     }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -42,6 +42,13 @@ class DemoIT {
       assertThat(view.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(new String(view.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
           .contains("\"pools\":[{\"name\":\"demo-backends\"");
+      String dashboard =
+          sluice.awaitOutput(
+              "The dashboard: (http://127\\.0\\.0\\.1:\\d+/)", Duration.ofSeconds(5));
+      Process page = new ProcessBuilder(curl, "-s", "-m", "5", dashboard).start();
+      assertThat(page.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(new String(page.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("<title>Sluice</title>");
 
       sluice.terminate();
       assertThat(sluice.awaitExit(Duration.ofSeconds(15))).isZero();

@@ -54,6 +54,11 @@ class ConfigLoaderTest {
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
+        format: custom
+        template: "%{client} %{term}"
+        facility: daemon
+      watchdog: {tick: 50ms, stall: 2s}
+      self_probe: {enabled: true, interval: 10s, timeout: 1s}
       """;
 
   @Test
@@ -98,9 +103,17 @@ class ConfigLoaderTest {
                         Duration.ZERO,
                         null)),
                 Duration.ofMinutes(1),
-                new AccessLogConfig("/var/log/sluice/access.log", 1000),
+                new AccessLogConfig(
+                    "/var/log/sluice/access.log",
+                    1000,
+                    AccessLogConfig.Format.CUSTOM,
+                    "%{client} %{term}",
+                    null,
+                    AccessLogConfig.Facility.DAEMON),
                 9000,
-                new AdminConfig("127.0.0.1:9900", null)));
+                new AdminConfig("127.0.0.1:9900", null),
+                new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
+                new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1))));
   }
 
   @Test
@@ -293,8 +306,6 @@ class ConfigLoaderTest {
                 + " listeners[0]",
             "sluice.yaml:7:12: listeners[1].bind[0]: ':2222' is already bound by"
                 + " listeners[0].bind[0]",
-            "sluice.yaml:8:5: listeners[1].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
             "sluice.yaml:9:5: listeners[1].pool: no pool named 'sshh', did you mean 'ssh'?",
             "sluice.yaml:13:35: pools[0].servers[0].weight: expected 1 to 256, got 300",
             "sluice.yaml:14:10: pools[0].servers[1].address: '10.0.0.12' has no port"

@@ -274,7 +274,7 @@ class ConfigValidationTest {
   }
 
   @Test
-  void rejectsProtocolsOtherThanTcpForNow() {
+  void rejectsUdpForNowAndHttpWithoutAPoolOrRoutes() {
     String yaml =
         """
         listeners:
@@ -285,10 +285,39 @@ class ConfigValidationTest {
 
     assertThat(errors(yaml))
         .containsExactly(
-            "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
+            "sluice.yaml:2:5: listeners[0].pool: an http listener needs a pool or routes",
             "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp, tls)");
+                + " (supported: tcp, tls, http, https)");
+  }
+
+  @Test
+  void checksRoutesAndHttpSettings() {
+    String yaml =
+        """
+        listeners:
+          - name: web
+            bind: [":8080"]
+            protocol: http
+            routes:
+              - {hosts: ["*.example.com"], path_regex: "([", pool: nope}
+              - {methods: [get], pool: ssh, max_concurrent: 0}
+            http: {overload: {status: 200, retry_after: 60s..10s}, target_header: "bad header"}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:36: listeners[0].routes[0].path_regex: not a regular expression:"
+                + " Unclosed character class",
+            "sluice.yaml:6:54: listeners[0].routes[0].pool: no pool named 'nope' (pools: ssh)",
+            "sluice.yaml:7:20: listeners[0].routes[1].methods[0]: expected an upper-case method"
+                + " such as GET",
+            "sluice.yaml:7:37: listeners[0].routes[1].max_concurrent: expected at least 1, got 0",
+            "sluice.yaml:8:23: listeners[0].http.overload.status: expected 400 to 599, got 200",
+            "sluice.yaml:8:36: listeners[0].http.overload.retry_after: expected a duration range"
+                + " such as 10s..60s, got '60s..10s'",
+            "sluice.yaml:8:60: listeners[0].http.target_header: expected a header name, got 'bad"
+                + " header'");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +32,12 @@ public final class SluiceProcess implements AutoCloseable {
 
   /** Starts {@code java -jar sluice.jar args...}, capturing output under {@code dir}. */
   public static SluiceProcess start(Path dir, String... args) throws IOException {
+    return start(dir, Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code environment} added to the process's. */
+  public static SluiceProcess start(Path dir, Map<String, String> environment, String... args)
+      throws IOException {
     String jar = System.getenv().getOrDefault("SLUICE_JAR", "target/sluice.jar");
     if (!new File(jar).isFile()) {
       fail("the Sluice jar is missing at " + jar + " (run mvn package first)");
@@ -43,11 +50,10 @@ public final class SluiceProcess implements AutoCloseable {
     command.addAll(List.of(args));
     Path stdout = Files.createTempFile(dir, "sluice", ".out");
     Path stderr = Files.createTempFile(dir, "sluice", ".err");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     return new SluiceProcess(process, stdout, stderr);
   }
 
@@ -89,6 +95,22 @@ public final class SluiceProcess implements AutoCloseable {
   /** Sends SIGTERM, as an orchestrator stopping the service would. */
   public void terminate() {
     process.destroy();
+  }
+
+  /** Sends a signal by name ({@code USR1}, {@code HUP}) with kill(1). */
+  public void signal(String name) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      fail("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
+  /** The process id, for tests that talk to it as a service manager would. */
+  public long pid() {
+    return process.pid();
   }
 
   /** Waits for the process to exit and returns its status. */

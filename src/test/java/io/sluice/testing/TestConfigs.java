@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class TestConfigs {
   private String bind = "127.0.0.1:0";
-  private String accessLog = "off";
+  private String accessLog = "{path: \"off\"}";
   private final Map<String, String> top = new LinkedHashMap<>();
   private final Map<String, String> listener = new LinkedHashMap<>();
   private final Map<String, String> pool = new LinkedHashMap<>();
@@ -67,7 +67,13 @@ public final class TestConfigs {
   }
 
   public TestConfigs accessLog(String path) {
-    this.accessLog = path;
+    this.accessLog = "{path: \"" + path + "\"}";
+    return this;
+  }
+
+  /** The whole {@code access_log} block in YAML flow syntax. */
+  public TestConfigs accessLogBlock(String yamlValue) {
+    this.accessLog = yamlValue;
     return this;
   }
 
@@ -107,7 +113,7 @@ public final class TestConfigs {
   public String yaml() {
     StringBuilder yaml = new StringBuilder();
     top.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
-    yaml.append("access_log: {path: \"").append(accessLog).append("\"}\n");
+    yaml.append("access_log: ").append(accessLog).append('\n');
     yaml.append("listeners:\n  - name: front\n    bind: [\"").append(bind).append("\"]\n");
     yaml.append("    pool: back\n");
     listener.forEach((k, v) -> yaml.append("    ").append(k).append(": ").append(v).append('\n'));
