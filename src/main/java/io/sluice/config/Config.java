@@ -13,6 +13,7 @@ import java.util.List;
  * @param maxConnections client connections open at once across every listener; absent: derived at
  *     start from the open-files limit (two descriptors per relayed connection)
  * @param admin the admin listener, or null for none
+ * @param udpBuffers the datagram buffers every {@code udp} listener shares
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -20,7 +21,8 @@ public record Config(
     Duration drainTimeout,
     AccessLogConfig accessLog,
     Integer maxConnections,
-    AdminConfig admin) {
+    AdminConfig admin,
+    UdpBuffersConfig udpBuffers) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -33,6 +35,7 @@ public record Config(
     pools = pools == null ? List.of() : List.copyOf(pools);
     drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+    udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
   }
 
   /** The pool with this name, or {@code null}. */

@@ -21,7 +21,7 @@ final class ConfigValidator {
   private static final String POOLS = "pools";
 
   /** The protocols listeners can run today; the others parse so the file can name them. */
-  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP, Protocol.TLS);
+  private static final Set<Protocol> SUPPORTED = Set.of(Protocol.TCP, Protocol.TLS, Protocol.UDP);
 
   /** An SNI name: labels of letters, digits and hyphens, optionally after a leading {@code *.}. */
   private static final Pattern SNI_NAME =
@@ -34,12 +34,16 @@ final class ConfigValidator {
   /** The first bind of each address, to catch two listeners on one. */
   private final Map<Endpoint, String> boundAt = new HashMap<>();
 
+  /** The same for udp listeners: a UDP port and a TCP port of one number do not collide. */
+  private final Map<Endpoint, String> datagramBoundAt = new HashMap<>();
+
   private ConfigValidator() {}
 
   static List<Problem> validate(Config config) {
     ConfigValidator validator = new ConfigValidator();
     validator.checkListeners(config);
     validator.checkPools(config.pools());
+    validator.problems.addAll(UdpChecks.check(config));
     validator.checkPositive("drain_timeout", config.drainTimeout());
     validator.checkAccessLog(config.accessLog());
     if (config.admin() != null) {
@@ -63,7 +67,10 @@ final class ConfigValidator {
       String path = KeyPath.item(LISTENERS, i);
       ListenerConfig listener = config.listeners().get(i);
       checkName(path, listener.name(), names, "listener");
-      checkBind(KeyPath.child(path, "bind"), listener.bind());
+      checkBind(
+          KeyPath.child(path, "bind"),
+          listener.bind(),
+          listener.protocol() == Protocol.UDP ? datagramBoundAt : boundAt);
       checkProtocol(path, listener.protocol());
       checkPoolReference(path, listener, poolNames);
       checkSniRoutes(path, listener, poolNames);
@@ -92,7 +99,7 @@ final class ConfigValidator {
     }
   }
 
-  private void checkBind(String path, List<String> addresses) {
+  private void checkBind(String path, List<String> addresses, Map<Endpoint, String> boundAt) {
     if (addresses.isEmpty()) {
       report(path, "at least one address is required");
       return;
@@ -129,6 +136,8 @@ final class ConfigValidator {
               + YamlNames.word(Protocol.TCP)
               + ", "
               + YamlNames.word(Protocol.TLS)
+              + ", "
+              + YamlNames.word(Protocol.UDP)
               + ")");
     }
   }
@@ -337,7 +346,7 @@ final class ConfigValidator {
     String poolPath = KeyPath.child(path, "pool");
     String pool = listener.pool();
     if (pool == null || pool.isBlank()) {
-      if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
+      if (SUPPORTED.contains(listener.protocol())) {
         report(poolPath, "a " + YamlNames.word(listener.protocol()) + " listener needs a pool");
       }
       return;

@@ -26,6 +26,8 @@ import java.util.List;
  * @param tls TLS termination, for {@code tls} and {@code https} listeners
  * @param sniRoutes {@code tcp} listeners: pools chosen by the server name in the client's TLS
  *     ClientHello, read without terminating TLS (passthrough); {@code pool} takes the rest
+ * @param udp {@code udp} listeners: flows, their affinity, limits and rates; defaults for a udp
+ *     listener, null for the others so that a stray block is reported
  */
 public record ListenerConfig(
     String name,
@@ -40,7 +42,8 @@ public record ListenerConfig(
     Rate acceptRate,
     Integer acceptBurst,
     TlsConfig tls,
-    List<SniRoute> sniRoutes) {
+    List<SniRoute> sniRoutes,
+    UdpConfig udp) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -61,6 +64,7 @@ public record ListenerConfig(
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
     acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
     sniRoutes = sniRoutes == null ? List.of() : List.copyOf(sniRoutes);
+    udp = udp == null && protocol == Protocol.UDP ? UdpConfig.DEFAULT : udp;
   }
 
   /**

@@ -79,6 +79,7 @@ class ConfigLoaderTest {
                         new Rate(100, Duration.ofSeconds(1)),
                         20,
                         null,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(
@@ -97,7 +98,8 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000,
-                new AdminConfig("127.0.0.1:9900", null)));
+                new AdminConfig("127.0.0.1:9900", null),
+                UdpBuffersConfig.DEFAULT));
   }
 
   @Test
@@ -291,7 +293,7 @@ class ConfigLoaderTest {
             "sluice.yaml:7:12: listeners[1].bind[0]: ':2222' is already bound by"
                 + " listeners[0].bind[0]",
             "sluice.yaml:8:5: listeners[1].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
+                + " (supported: tcp, tls, udp)",
             "sluice.yaml:9:5: listeners[1].pool: no pool named 'sshh', did you mean 'ssh'?",
             "sluice.yaml:13:35: pools[0].servers[0].weight: expected 1 to 256, got 300",
             "sluice.yaml:14:10: pools[0].servers[1].address: '10.0.0.12' has no port"
