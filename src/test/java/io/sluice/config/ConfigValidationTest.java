@@ -320,6 +320,23 @@ class ConfigValidationTest {
   }
 
   @Test
+  void letsAUdpAndATcpListenerShareAPortNumberButNotTwoUdpListeners() {
+    String yaml =
+        """
+        listeners:
+          - {name: sip-udp, bind: [":5060"], protocol: udp, pool: ssh}
+          - {name: sip-tcp, bind: [":5060"], pool: ssh}
+          - {name: again, bind: [":5060"], protocol: udp, pool: ssh}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:4:26: listeners[2].bind[0]: ':5060' is already bound by"
+                + " listeners[0].bind[0]");
+  }
+
+  @Test
   void givesAUdpListenerDefaultsAndOthersNone() {
     String yaml =
         """

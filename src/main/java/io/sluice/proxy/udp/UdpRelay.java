@@ -281,6 +281,10 @@ final class UdpRelay {
       return;
     }
     flows.touch(flow, System.nanoTime());
+    if (flow.server.consecutiveFailures() != 0) {
+      // An answer ends a run of ICMP errors, as a connection that moved bytes does for TCP.
+      flow.server.recordSuccess();
+    }
     int length = data.readableBytes();
     flow.bytesToClient += length;
     stats.toClient(length);

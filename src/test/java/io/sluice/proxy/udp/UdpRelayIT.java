@@ -270,6 +270,32 @@ class UdpRelayIT extends RuntimeTest {
   }
 
   @Test
+  void dropsWhatAServerIsSentBeyondItsRateWhateverTheFlow() throws Exception {
+    UdpServer server = keep(UdpServer.start("a").answering(false));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.udp().udp("{server_rate: 10/s}").server(server.address()).build(), 2);
+    int sent = 0;
+    for (int i = 0; i < 4; i++) {
+      UdpClient client = keep(UdpClient.bound("127.0.0.1"));
+      for (int j = 0; j < 15; j++) {
+        client.send("client " + i + " datagram " + j, front());
+        sent++;
+      }
+    }
+    int total = sent;
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> stats().datagramsFromClients() + stats().drops(DropReason.SERVER_RATE) == total);
+
+    // Four flows, one server: together they get the server's burst of 8 and then 10 a second.
+    assertThat(stats().openFlows()).isEqualTo(4);
+    assertThat(stats().datagramsFromClients()).isBetween(8L, 40L);
+    assertThat(stats().drops(DropReason.FLOW_RATE)).isZero();
+  }
+
+  @Test
   void endsIdleFlowsAndLogsThemNormal() throws Exception {
     UdpServer server = keep(UdpServer.start("a"));
     sluice =
