@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -296,11 +299,17 @@ class UdpRelayIT extends RuntimeTest {
   }
 
   @Test
-  void endsIdleFlowsAndLogsThemNormal() throws Exception {
+  void endsIdleFlowsAndLogsThemNormal(@TempDir Path dir) throws Exception {
     UdpServer server = keep(UdpServer.start("a"));
+    Path log = dir.resolve("access.log");
     sluice =
         SluiceRuntime.start(
-            TestConfigs.udp().idle(Duration.ofMillis(300)).server(server.address()).build(), 2);
+            TestConfigs.udp()
+                .idle(Duration.ofMillis(300))
+                .accessLog(log.toString())
+                .server(server.address())
+                .build(),
+            2);
     UdpClient client = keep(UdpClient.bound("127.0.0.1"));
     client.send("hello", front());
     assertThat(client.receive(5_000)).isNotNull();
@@ -309,6 +318,12 @@ class UdpRelayIT extends RuntimeTest {
     await().atMost(WAIT).until(() -> stats().openFlows() == 0);
     assertThat(stats().terminations().get(TerminationState.NORMAL)).isEqualTo(1);
     assertThat(serverOf(server).active()).isZero();
+    await().atMost(WAIT).until(() -> sluice.accessLog().written() == 1);
+    // client [date] listener pool/server Tw/Tc/Tt bytes_to_client state bytes_from_client
+    assertThat(Files.readString(log).strip())
+        .startsWith("127.0.0.1:" + client.localAddress().getPort() + " [")
+        .contains("] front back/" + server.address() + " -1/-1/")
+        .endsWith(" 7 -- 5");
   }
 
   @Test
