@@ -124,10 +124,10 @@ final class UdpRelay {
     }
     flows.touch(flow, now);
     int length = data.readableBytes();
-    flow.bytesFromClient += length;
-    stats.fromClient(length);
     ByteBuf out = flow.proxyHeader == null ? data : withHeader(data, flow.proxyHeader);
     if (out != null) {
+      flow.bytesFromClient += length;
+      stats.fromClient(length);
       flow.backend.writeAndFlush(out, flow.backend.voidPromise());
     }
   }
