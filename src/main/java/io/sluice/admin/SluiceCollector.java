@@ -31,6 +31,7 @@ final class SluiceCollector implements MultiCollector {
     process(now, metrics);
     listeners(now, metrics);
     pools(now, metrics);
+    udp(now, metrics);
     return metrics.build();
   }
 
@@ -243,6 +244,75 @@ final class SluiceCollector implements MultiCollector {
     }
     metrics.metricSnapshot(retries.build());
     metrics.metricSnapshot(total.build());
+  }
+
+  private static void udp(LiveView now, MetricSnapshots.Builder metrics) {
+    if (now.udpBuffers() == null) {
+      return;
+    }
+    GaugeSnapshot.Builder flows = gauge("sluice_udp_flows", "UDP flows held now");
+    GaugeSnapshot.Builder maxFlows = gauge("sluice_udp_max_flows", "The listener's max_flows");
+    CounterSnapshot.Builder created = counter("sluice_udp_flows_opened", "UDP flows opened");
+    CounterSnapshot.Builder evictions =
+        counter("sluice_udp_flow_evictions", "UDP flows evicted to make room for new ones (RD)");
+    CounterSnapshot.Builder moves =
+        counter("sluice_udp_flows_moved", "UDP flows moved off a server that went down (DD)");
+    CounterSnapshot.Builder ended =
+        counter("sluice_udp_flows_ended", "UDP flows ended, by termination state");
+    CounterSnapshot.Builder drops =
+        counter("sluice_udp_dropped_datagrams", "Datagrams not relayed, by reason");
+    CounterSnapshot.Builder datagrams =
+        counter("sluice_udp_datagrams", "Datagrams relayed, by direction");
+    CounterSnapshot.Builder bytes = counter("sluice_udp_bytes", "Bytes relayed, by direction");
+    for (LiveView.UdpListenerLoad listener : now.udpListeners()) {
+      String name = listener.name();
+      Labels labels = Labels.of("listener", name);
+      flows.dataPoint(point(listener.flows(), labels));
+      maxFlows.dataPoint(point(listener.maxFlows(), labels));
+      created.dataPoint(counter(listener.flowsCreated(), labels));
+      evictions.dataPoint(counter(listener.evictions(), labels));
+      moves.dataPoint(counter(listener.moves(), labels));
+      listener
+          .terminations()
+          .byCode()
+          .forEach(
+              (code, count) ->
+                  ended.dataPoint(counter(count, Labels.of("listener", name, "state", code))));
+      listener
+          .drops()
+          .forEach(
+              (reason, count) ->
+                  drops.dataPoint(counter(count, Labels.of("listener", name, "reason", reason))));
+      Labels in = Labels.of("listener", name, "direction", "from_client");
+      Labels out = Labels.of("listener", name, "direction", "to_client");
+      datagrams.dataPoint(counter(listener.datagramsFromClients(), in));
+      datagrams.dataPoint(counter(listener.datagramsToClients(), out));
+      bytes.dataPoint(counter(listener.bytesFromClients(), in));
+      bytes.dataPoint(counter(listener.bytesToClients(), out));
+    }
+    metrics.metricSnapshot(flows.build());
+    metrics.metricSnapshot(maxFlows.build());
+    for (CounterSnapshot.Builder counter :
+        new CounterSnapshot.Builder[] {created, evictions, moves, ended, drops, datagrams, bytes}) {
+      metrics.metricSnapshot(counter.build());
+    }
+    LiveView.UdpBuffersLoad buffers = now.udpBuffers();
+    metrics.metricSnapshot(
+        gauge("sluice_udp_buffers", "Datagram buffers preallocated, process-wide")
+            .dataPoint(point(buffers.buffers(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_udp_buffers_in_use", "Datagram buffers holding a datagram now")
+            .dataPoint(point(buffers.inUse(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_udp_buffers_reserve", "Datagram buffers only servers' replies may take")
+            .dataPoint(point(buffers.reserve(), Labels.EMPTY))
+            .build());
+  }
+
+  private static CounterSnapshot.Builder counter(String name, String help) {
+    return CounterSnapshot.builder().name(name).help(help);
   }
 
   private static GaugeSnapshot.Builder gauge(String name, String help) {

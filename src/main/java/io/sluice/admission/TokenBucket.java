@@ -50,6 +50,25 @@ public final class TokenBucket {
     }
   }
 
+  /**
+   * Takes one token if one is available now, without going into debt: for limits that drop what
+   * exceeds them (datagrams) rather than delay it.
+   *
+   * @return whether a token was taken
+   */
+  public boolean tryTake() {
+    long now = nanoClock.getAsLong();
+    while (true) {
+      long current = theoreticalArrival.get();
+      if (current - now > toleranceNanos) {
+        return false;
+      }
+      if (theoreticalArrival.compareAndSet(current, Math.max(current, now) + nanosPerToken)) {
+        return true;
+      }
+    }
+  }
+
   /** How long until a token is available; zero or less when one is. */
   public long nanosUntilAvailable() {
     return theoreticalArrival.get() - nanoClock.getAsLong() - toleranceNanos;

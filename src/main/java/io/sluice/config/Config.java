@@ -15,6 +15,7 @@ import java.util.List;
  * @param admin the admin listener, or null for none
  * @param watchdog the event-loop watchdog's tick and stall limit
  * @param selfProbe Sluice's probes of its own listeners
+ * @param udpBuffers the datagram buffers every {@code udp} listener shares
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -24,7 +25,8 @@ public record Config(
     Integer maxConnections,
     AdminConfig admin,
     WatchdogConfig watchdog,
-    SelfProbeConfig selfProbe) {
+    SelfProbeConfig selfProbe,
+    UdpBuffersConfig udpBuffers) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -39,6 +41,7 @@ public record Config(
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
     watchdog = watchdog == null ? WatchdogConfig.DEFAULT : watchdog;
     selfProbe = selfProbe == null ? SelfProbeConfig.DEFAULT : selfProbe;
+    udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
   }
 
   /** The pool with this name, or {@code null}. */

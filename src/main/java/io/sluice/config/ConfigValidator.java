@@ -22,7 +22,7 @@ final class ConfigValidator {
 
   /** The protocols listeners can run today; the others parse so the file can name them. */
   private static final Set<Protocol> SUPPORTED =
-      Set.of(Protocol.TCP, Protocol.TLS, Protocol.HTTP, Protocol.HTTPS);
+      Set.of(Protocol.TCP, Protocol.TLS, Protocol.HTTP, Protocol.HTTPS, Protocol.UDP);
 
   /** An HTTP method: a token of upper-case letters. */
   private static final Pattern METHOD = Pattern.compile("[A-Z]+");
@@ -41,12 +41,16 @@ final class ConfigValidator {
   /** The first bind of each address, to catch two listeners on one. */
   private final Map<Endpoint, String> boundAt = new HashMap<>();
 
+  /** The same for udp listeners: a UDP port and a TCP port of one number do not collide. */
+  private final Map<Endpoint, String> datagramBoundAt = new HashMap<>();
+
   private ConfigValidator() {}
 
   static List<Problem> validate(Config config) {
     ConfigValidator validator = new ConfigValidator();
     validator.checkListeners(config);
     validator.checkPools(config.pools());
+    validator.problems.addAll(UdpChecks.check(config));
     validator.checkPositive("drain_timeout", config.drainTimeout());
     validator.checkAccessLog(config.accessLog());
     if (config.admin() != null) {
@@ -74,7 +78,10 @@ final class ConfigValidator {
       String path = KeyPath.item(LISTENERS, i);
       ListenerConfig listener = config.listeners().get(i);
       checkName(path, listener.name(), names, "listener");
-      checkBind(KeyPath.child(path, "bind"), listener.bind());
+      checkBind(
+          KeyPath.child(path, "bind"),
+          listener.bind(),
+          listener.protocol() == Protocol.UDP ? datagramBoundAt : boundAt);
       checkProtocol(path, listener.protocol());
       checkPoolReference(path, listener, poolNames);
       checkSniRoutes(path, listener, poolNames);
@@ -201,7 +208,7 @@ final class ConfigValidator {
     }
   }
 
-  private void checkBind(String path, List<String> addresses) {
+  private void checkBind(String path, List<String> addresses, Map<Endpoint, String> boundAt) {
     if (addresses.isEmpty()) {
       report(path, "at least one address is required");
       return;
@@ -234,7 +241,7 @@ final class ConfigValidator {
           KeyPath.child(path, "protocol"),
           "protocol '"
               + YamlNames.word(protocol)
-              + "' is not supported yet (supported: tcp, tls, http, https)");
+              + "' is not supported yet (supported: tcp, tls, http, https, udp)");
     }
   }
 
@@ -442,7 +449,8 @@ final class ConfigValidator {
     String poolPath = KeyPath.child(path, "pool");
     String pool = listener.pool();
     if (pool == null || pool.isBlank()) {
-      if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
+      // HTTP listeners may route every request instead (checkHttp).
+      if (SUPPORTED.contains(listener.protocol()) && !listener.isHttp()) {
         report(poolPath, "a " + YamlNames.word(listener.protocol()) + " listener needs a pool");
       }
       return;

@@ -30,6 +30,8 @@ import java.util.List;
  *     answer, identity headers
  * @param routes {@code http} and {@code https} listeners: requests to pools by host, path, method
  *     and header, first match wins; {@code pool} takes the rest, and without it they get 404
+ * @param udp {@code udp} listeners: flows, their affinity, limits and rates; defaults for a udp
+ *     listener, null for the others so that a stray block is reported
  */
 public record ListenerConfig(
     String name,
@@ -46,7 +48,8 @@ public record ListenerConfig(
     TlsConfig tls,
     List<SniRoute> sniRoutes,
     HttpConfig http,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    UdpConfig udp) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -67,6 +70,7 @@ public record ListenerConfig(
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
     acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
     sniRoutes = sniRoutes == null ? List.of() : List.copyOf(sniRoutes);
+    udp = udp == null && protocol == Protocol.UDP ? UdpConfig.DEFAULT : udp;
     http = http == null ? HttpConfig.DEFAULT : http;
     routes = routes == null ? List.of() : List.copyOf(routes);
   }

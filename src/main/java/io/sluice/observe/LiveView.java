@@ -17,6 +17,8 @@ import java.util.List;
  * @param listeners one entry per listener
  * @param pools one entry per pool
  * @param accessLog the access log's lines written, dropped and waiting
+ * @param udpListeners one entry per udp listener
+ * @param udpBuffers the process-wide datagram buffers, {@code null} without udp listeners
  */
 public record LiveView(
     int connections,
@@ -27,7 +29,9 @@ public record LiveView(
     double loopStallMillis,
     List<ListenerLoad> listeners,
     List<PoolLoad> pools,
-    AccessLogLoad accessLog) {
+    AccessLogLoad accessLog,
+    List<UdpListenerLoad> udpListeners,
+    UdpBuffersLoad udpBuffers) {
 
   /**
    * @param written lines written since start
@@ -47,6 +51,39 @@ public record LiveView(
    */
   public record ProbeLoad(
       boolean ok, double millis, String error, long atEpochMillis, long failures) {}
+
+  /**
+   * @param flows flows held now
+   * @param maxFlows the listener's {@code max_flows}
+   * @param flowsCreated flows made since start
+   * @param evictions flows evicted to make room ({@code RD})
+   * @param moves flows moved off a server that went down ({@code DD})
+   * @param drops datagrams not relayed, by reason (every reason, zero included)
+   * @param datagramsFromClients datagrams relayed from clients to servers
+   * @param datagramsToClients datagrams relayed from servers back to clients
+   * @param terminations flows ended, by termination code
+   */
+  public record UdpListenerLoad(
+      String name,
+      int flows,
+      int maxFlows,
+      long flowsCreated,
+      long evictions,
+      long moves,
+      java.util.Map<String, Long> drops,
+      long datagramsFromClients,
+      long bytesFromClients,
+      long datagramsToClients,
+      long bytesToClients,
+      TerminationCounts terminations) {}
+
+  /**
+   * @param buffers buffers preallocated in all
+   * @param inUse buffers holding a datagram now
+   * @param reserve buffers only replies may take
+   * @param bufferBytes the size of each buffer
+   */
+  public record UdpBuffersLoad(int buffers, int inUse, int reserve, int bufferBytes) {}
 
   /**
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit

@@ -48,6 +48,10 @@ public enum TerminationState {
   SERVER_TIMEOUT_DURING_CONNECT("sC"),
   /** No progress for the idle timeout with data waiting for the server to read it. */
   SERVER_TIMEOUT_DURING_DATA("sD"),
+  /** A UDP flow evicted to make room for a new one when the flow table was full. */
+  RESOURCE_LIMIT_DURING_DATA("RD"),
+  /** A UDP flow whose server went down: it ended there and moved to another server. */
+  SERVER_DOWN_DURING_DATA("DD"),
   /** Closed by a stop whose drain timeout passed before the connection ended. */
   KILLED_DURING_DATA("KD"),
   /** HTTP: the server closed or reset before its response head was complete. */

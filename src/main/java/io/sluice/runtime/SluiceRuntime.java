@@ -41,6 +41,11 @@ import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.proxy.tcp.SniRoutes;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
+import io.sluice.proxy.udp.DatagramBuffers;
+import io.sluice.proxy.udp.DropReason;
+import io.sluice.proxy.udp.UdpListener;
+import io.sluice.proxy.udp.UdpListenerSettings;
+import io.sluice.proxy.udp.UdpStats;
 import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
@@ -83,6 +88,10 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final Map<String, HttpStats> httpStats = new LinkedHashMap<>();
   private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
   private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
+  private final Map<String, UdpListener> udpListeners = new LinkedHashMap<>();
+
+  /** The datagram buffers every udp listener shares; {@code null} without udp listeners. */
+  private DatagramBuffers datagramBuffers;
 
   /**
    * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
@@ -283,7 +292,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   @Override
   public boolean ready() {
-    return !stopping && !listeners.isEmpty() && (selfProbe == null || selfProbe.allPassing());
+    return !stopping
+        && (!listeners.isEmpty() || !udpListeners.isEmpty())
+        && (selfProbe == null || selfProbe.allPassing());
   }
 
   @Override
@@ -299,7 +310,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private void bindListeners() throws StartException {
+    int udpIndex = 0;
     for (ListenerConfig listener : config.listeners()) {
+      if (listener.protocol() == Protocol.UDP) {
+        bindUdp(listener, udpIndex++);
+        continue;
+      }
       RelayStats relayStats = new RelayStats();
       io.netty.channel.ChannelHandler initializer;
       if (listener.isHttp()) {
@@ -364,6 +380,69 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         throw new StartException(e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * Binds a udp listener on one event loop of its own choosing: the {@code index}-th udp listener
+   * takes loop {@code index} modulo the loops, so several spread over the cores.
+   */
+  private void bindUdp(ListenerConfig listener, int index) throws StartException {
+    if (datagramBuffers == null) {
+      int largest = 0;
+      for (ListenerConfig any : config.listeners()) {
+        if (any.protocol() == Protocol.UDP) {
+          largest = Math.max(largest, (int) any.udp().maxDatagram().bytes());
+        }
+      }
+      datagramBuffers =
+          new DatagramBuffers(
+              config.udpBuffers().budget().bytes(),
+              config.udpBuffers().reserve().fraction(),
+              largest);
+      log.info(
+          "udp buffers: {} of {} bytes preallocated, {} kept for replies",
+          datagramBuffers.total(),
+          datagramBuffers.bufferBytes(),
+          datagramBuffers.reserve());
+    }
+    UdpListenerSettings settings =
+        new UdpListenerSettings(
+            listener.name(),
+            pools.get(listener.pool()),
+            listener.udp().affinity() == io.sluice.config.UdpConfig.Affinity.SIP_CALL_ID,
+            listener.udp().maxFlows(),
+            listener.timeouts().idle(),
+            listener.udp().flowRate() == null ? 0 : listener.udp().flowRate().perSecond(),
+            listener.udp().serverRate() == null ? 0 : listener.udp().serverRate().perSecond(),
+            listener.udp().onServerDown() == io.sluice.config.UdpConfig.OnServerDown.MOVE,
+            (int) listener.udp().maxDatagram().bytes(),
+            transport,
+            accessLog,
+            datagramBuffers);
+    List<SocketAddress> addresses = new ArrayList<>();
+    for (String bind : listener.bind()) {
+      addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
+    }
+    List<io.netty.channel.EventLoop> all = new ArrayList<>();
+    loops.forEach(executor -> all.add((io.netty.channel.EventLoop) executor));
+    try {
+      UdpListener bound = UdpListener.bind(settings, addresses, all.get(index % all.size()));
+      udpListeners.put(listener.name(), bound);
+      log.info("udp listener {} on {}", listener.name(), describe(bound.boundAddresses()));
+    } catch (BindException e) {
+      throw new StartException(e.getMessage(), e);
+    }
+  }
+
+  /** A udp listener's figures; {@code null} for other listeners. */
+  public UdpStats udpStats(String listener) {
+    UdpListener udp = udpListeners.get(listener);
+    return udp == null ? null : udp.stats();
+  }
+
+  /** The shared datagram buffers, {@code null} without udp listeners. */
+  public DatagramBuffers datagramBuffers() {
+    return datagramBuffers;
   }
 
   private TlsTerminator startTls(ListenerConfig listener, List<String> alpn) throws StartException {
@@ -553,7 +632,43 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         config.watchdog().stall().toNanos() / 1e6,
         listenerLoads,
         poolLoads,
-        new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()));
+        new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()),
+        udpLoads(),
+        datagramBuffers == null
+            ? null
+            : new LiveView.UdpBuffersLoad(
+                datagramBuffers.total(),
+                datagramBuffers.inUse(),
+                datagramBuffers.reserve(),
+                datagramBuffers.bufferBytes()));
+  }
+
+  private List<LiveView.UdpListenerLoad> udpLoads() {
+    List<LiveView.UdpListenerLoad> loads = new ArrayList<>();
+    for (UdpListener listener : udpListeners.values()) {
+      UdpStats udp = listener.stats();
+      Map<String, Long> drops = new LinkedHashMap<>();
+      for (DropReason reason : DropReason.values()) {
+        drops.put(reason.label(), udp.drops(reason));
+      }
+      Map<String, Long> codes = new LinkedHashMap<>();
+      udp.terminations().snapshot().forEach((state, count) -> codes.put(state.code(), count));
+      loads.add(
+          new LiveView.UdpListenerLoad(
+              listener.name(),
+              udp.openFlows(),
+              udp.maxFlows(),
+              udp.flowsCreated(),
+              udp.evictions(),
+              udp.moves(),
+              drops,
+              udp.datagramsFromClients(),
+              udp.bytesFromClients(),
+              udp.datagramsToClients(),
+              udp.bytesToClients(),
+              new LiveView.TerminationCounts(codes)));
+    }
+    return loads;
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {
@@ -596,7 +711,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   /** The addresses a listener is bound to, with kernel-chosen ports filled in. */
   public List<SocketAddress> boundAddresses(String listener) {
-    return listeners.get(listener).boundAddresses();
+    UdpListener udp = udpListeners.get(listener);
+    return udp != null ? udp.boundAddresses() : listeners.get(listener).boundAddresses();
   }
 
   /** As {@link #boundAddresses}, as text: {@code 127.0.0.1:8080}, {@code unix:/run/s.sock}. */
@@ -671,6 +787,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       selfProbe.close();
     }
     listeners.values().forEach(Listener::close);
+    // A datagram flow has no end of its own to wait for: flows end (KD) as the sockets close.
+    udpListeners.values().forEach(UdpListener::close);
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (openConnections() > 0 && System.nanoTime() < deadline) {
@@ -708,6 +826,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       notifier.close();
     }
     health.close();
+    udpListeners.values().forEach(UdpListener::close);
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     terminators.values().forEach(TlsTerminator::close);
     if (ownsSigningPool && signingPool != null) {

@@ -38,4 +38,16 @@ class TokenBucketTest {
     bucket.take();
     assertThat(bucket.nanosUntilAvailable()).isPositive();
   }
+
+  @Test
+  void tryTakeRefusesInsteadOfGoingIntoDebt() {
+    TokenBucket bucket = new TokenBucket(10, 2, now::get);
+    assertThat(bucket.tryTake()).isTrue();
+    assertThat(bucket.tryTake()).isTrue();
+    assertThat(bucket.tryTake()).isFalse();
+    assertThat(bucket.tryTake()).isFalse();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+    assertThat(bucket.tryTake()).isTrue();
+    assertThat(bucket.tryTake()).isFalse();
+  }
 }

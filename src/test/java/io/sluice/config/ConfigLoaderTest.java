@@ -86,6 +86,7 @@ class ConfigLoaderTest {
                         null,
                         null,
                         null,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(
@@ -113,7 +114,8 @@ class ConfigLoaderTest {
                 9000,
                 new AdminConfig("127.0.0.1:9900", null),
                 new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
-                new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1))));
+                new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1)),
+                UdpBuffersConfig.DEFAULT));
   }
 
   @Test

@@ -274,7 +274,7 @@ class ConfigValidationTest {
   }
 
   @Test
-  void rejectsUdpForNowAndHttpWithoutAPoolOrRoutes() {
+  void anHttpListenerNeedsAPoolOrRoutes() {
     String yaml =
         """
         listeners:
@@ -285,9 +285,7 @@ class ConfigValidationTest {
 
     assertThat(errors(yaml))
         .containsExactly(
-            "sluice.yaml:2:5: listeners[0].pool: an http listener needs a pool or routes",
-            "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp, tls, http, https)");
+            "sluice.yaml:2:5: listeners[0].pool: an http listener needs a pool or routes");
   }
 
   @Test
@@ -520,5 +518,108 @@ class ConfigValidationTest {
                 + " *.domain, got 'bad name'",
             "sluice.yaml:8:10: listeners[0].sni_routes[2].names: at least one server name is"
                 + " required");
+  }
+
+  @Test
+  void acceptsAUdpListenerWithEveryUdpKey() {
+    String yaml =
+        """
+        udp_buffers: {budget: 8MiB, reserve: 25%}
+        listeners:
+          - name: sip
+            bind: ["127.0.0.1:5060", "[::1]:5060"]
+            protocol: udp
+            pool: ssh
+            udp: {affinity: sip_call_id, max_flows: 500, flow_rate: 50/s, server_rate: 5000/s,
+                  on_server_down: stick, max_datagram: 4KiB}
+        """
+            + POOLS;
+
+    ConfigResult result = ConfigLoader.parse(yaml, "sluice.yaml");
+    assertThat(result.errors()).isEmpty();
+    UdpConfig udp = result.config().listeners().get(0).udp();
+    assertThat(udp)
+        .isEqualTo(
+            new UdpConfig(
+                UdpConfig.Affinity.SIP_CALL_ID,
+                500,
+                Rate.parse("50/s"),
+                Rate.parse("5000/s"),
+                UdpConfig.OnServerDown.STICK,
+                new DataSize(4096)));
+    assertThat(result.config().udpBuffers())
+        .isEqualTo(new UdpBuffersConfig(new DataSize(8 << 20), new Percent(25)));
+  }
+
+  @Test
+  void letsAUdpAndATcpListenerShareAPortNumberButNotTwoUdpListeners() {
+    String yaml =
+        """
+        listeners:
+          - {name: sip-udp, bind: [":5060"], protocol: udp, pool: ssh}
+          - {name: sip-tcp, bind: [":5060"], pool: ssh}
+          - {name: again, bind: [":5060"], protocol: udp, pool: ssh}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:4:26: listeners[2].bind[0]: ':5060' is already bound by"
+                + " listeners[0].bind[0]");
+  }
+
+  @Test
+  void givesAUdpListenerDefaultsAndOthersNone() {
+    String yaml =
+        """
+        listeners:
+          - {name: sip, bind: ["127.0.0.1:5060"], protocol: udp, pool: ssh}
+          - {name: ssh, bind: ["127.0.0.1:2222"], pool: ssh}
+        """
+            + POOLS;
+
+    ConfigResult result = ConfigLoader.parse(yaml, "sluice.yaml");
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.config().listeners().get(0).udp()).isEqualTo(UdpConfig.DEFAULT);
+    assertThat(result.config().listeners().get(0).udp().affinity())
+        .isEqualTo(UdpConfig.Affinity.CLIENT);
+    assertThat(result.config().listeners().get(1).udp()).isNull();
+  }
+
+  @Test
+  void reportsWhatADatagramRelayCannotDo() {
+    String yaml =
+        """
+        udp_buffers: {budget: 64KiB, reserve: 95%}
+        listeners:
+          - {name: sip, bind: ["unix:/tmp/sip.sock"], protocol: udp, pool: sip, accept_proxy: true, udp: {max_flows: 0, flow_rate: 0/s, max_datagram: 100B}}
+          - {name: ssh, bind: ["127.0.0.1:2222"], pool: sip, udp: {max_flows: 5}}
+          - {name: big, bind: ["127.0.0.1:5061"], protocol: udp, pool: sip, udp: {max_datagram: 9000B}}
+        pools:
+          - name: sip
+            servers:
+              - {address: "127.0.0.1:5070", send_proxy: true}
+              - {address: "unix:/run/sip.sock"}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:1:15: udp_buffers.budget: holds 7 buffers of 9000 bytes (max_datagram of"
+                + " listener 'big'); at least 64 are needed",
+            "sluice.yaml:1:30: udp_buffers.reserve: expected 0% to 90% (new datagrams need some"
+                + " of the budget), got 95.0%",
+            "sluice.yaml:3:24: listeners[0].bind[0]: a udp listener binds host:port addresses"
+                + " only, got 'unix:/tmp/sip.sock'",
+            "sluice.yaml:3:73: listeners[0].accept_proxy: accept_proxy applies to tcp and tls"
+                + " listeners only (datagrams carry no PROXY header)",
+            "sluice.yaml:3:99: listeners[0].udp.max_flows: expected 1 to 10000000, got 0",
+            "sluice.yaml:3:113: listeners[0].udp.flow_rate: expected at least 1 datagram per"
+                + " period",
+            "sluice.yaml:3:129: listeners[0].udp.max_datagram: expected 512B to 65535B, got 100B",
+            "sluice.yaml:4:54: listeners[1].udp: udp applies to udp listeners only",
+            "sluice.yaml:9:37: pools[0].servers[0].send_proxy: udp listener 'sip' uses this"
+                + " pool: PROXY v1 has no datagram form, use send_proxy_v2",
+            "sluice.yaml:10:10: pools[0].servers[1].address: udp listener 'sip' relays to"
+                + " host:port servers only, got 'unix:/run/sip.sock'");
   }
 }

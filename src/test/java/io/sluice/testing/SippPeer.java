@@ -57,6 +57,85 @@ public final class SippPeer
       </scenario>
       """;
 
+  /**
+   * A server scenario for calls through a proxy: answers an INVITE with 180 and 200 (with SDP),
+   * takes the ACK and answers the BYE; a call that starts with OPTIONS (a health check) gets its
+   * 200 OK and ends, so one SIPp serves calls and checks alike.
+   */
+  public static final String ANSWER_CALLS_AND_OPTIONS =
+      """
+      <?xml version="1.0" encoding="ISO-8859-1" ?>
+      <scenario name="answer calls and OPTIONS">
+        <recv request="OPTIONS" optional="true" next="options"/>
+        <recv request="INVITE"/>
+        <send>
+          <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+          ]]>
+        </send>
+        <send retrans="500">
+          <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+          ]]>
+        </send>
+        <recv request="ACK" optional="true" crlf="true"/>
+        <recv request="BYE"/>
+        <send next="end">
+          <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+          ]]>
+        </send>
+        <label id="options"/>
+        <send>
+          <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag02[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+          ]]>
+        </send>
+        <label id="end"/>
+      </scenario>
+      """;
+
   /** SIPp binds in milliseconds; ten seconds leaves room for a loaded two-core CI machine. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
@@ -125,6 +204,70 @@ public final class SippPeer
                 "-trace_err"));
     launch();
     return Sockets.loopback(port);
+  }
+
+  /**
+   * Runs SIPp's built-in {@code uac} scenario over UDP against {@code target}: {@code calls} calls
+   * (INVITE, ACK, BYE) at {@code perSecond} new calls a second, each call failing after 10 s
+   * without an answer, and waits for it to finish.
+   *
+   * @return SIPp's exit status: 0 when every call succeeded, 1 when any failed
+   */
+  public int runCalls(InetSocketAddress target, int calls, int perSecond, Duration limit)
+      throws IOException, InterruptedException {
+    if (process != null) {
+      throw new IllegalStateException("this SippPeer already runs; register another");
+    }
+    String binary = Peers.require("sipp");
+    if (dir == null) {
+      dir = Files.createTempDirectory("sluice-sipp");
+      output = dir.resolve("sipp.out");
+    }
+    List<String> client =
+        List.of(
+            binary,
+            "-sn",
+            "uac",
+            target.getHostString() + ":" + target.getPort(),
+            "-t",
+            "u1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(Sockets.freeUdpPort()),
+            "-bind_local",
+            "-ci",
+            "127.0.0.1",
+            "-mi",
+            "127.0.0.1",
+            "-m",
+            Integer.toString(calls),
+            "-r",
+            Integer.toString(perSecond),
+            "-recv_timeout",
+            "10000",
+            "-timeout",
+            limit.toSeconds() + "s",
+            "-timeout_error",
+            "-nostdin",
+            "-trace_msg",
+            "-trace_err");
+    process =
+        new ProcessBuilder(client)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.appendTo(output.toFile()))
+            .redirectInput(Redirect.from(new File("/dev/null")))
+            .start();
+    try {
+      if (!process.waitFor(limit.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+        return -1;
+      }
+      return process.exitValue();
+    } finally {
+      process = null;
+    }
   }
 
   /** Kills SIPp at once, as a crash would: its port is closed, and ICMP answers datagrams. */

@@ -26,6 +26,16 @@ public final class TestConfigs {
     return new TestConfigs();
   }
 
+  /** A {@code udp} listener {@code front}; {@link #udp(String)} adds its {@code udp} block. */
+  public static TestConfigs udp() {
+    return new TestConfigs().listener("protocol", "udp");
+  }
+
+  /** The {@code udp} block of a udp listener, in YAML flow syntax. */
+  public TestConfigs udp(String udpYaml) {
+    return listener("udp", udpYaml);
+  }
+
   /** A {@code tls} listener; {@code tlsYaml} is its {@code tls} block in YAML flow syntax. */
   public TestConfigs tls(String tlsYaml) {
     return listener("protocol", "tls").listener("tls", tlsYaml);
