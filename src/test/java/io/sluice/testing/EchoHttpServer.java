@@ -78,6 +78,7 @@ public final class EchoHttpServer implements AutoCloseable {
       StringBuilder text = new StringBuilder();
       text.append("backend: ").append(name).append('\n');
       text.append("method: ").append(exchange.getRequestMethod()).append('\n');
+      text.append("path: ").append(exchange.getRequestURI().getPath()).append('\n');
       text.append("body-bytes: ").append(body.length).append('\n');
       text.append("body-sha256: ").append(Sockets.sha256(body)).append('\n');
       headers.forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));

@@ -203,4 +203,81 @@ class HttpProxyIT extends RuntimeTest {
           .isLessThan(java.time.Duration.ofSeconds(3));
     }
   }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url = start(TestConfigs.http().server(backend.address()));
+    try (java.net.Socket client = new java.net.Socket()) {
+      client.connect(
+          io.sluice.testing.Sockets.loopback(
+              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
+      client.setSoTimeout(5000);
+      client
+          .getOutputStream()
+          .write(
+              ("GET /first?sleep=200 HTTP/1.1\r\nHost: x\r\n\r\n"
+                      + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+                      + "GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String all =
+          new String(
+              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(all.split("HTTP/1.1 200", -1)).hasSize(4);
+      assertThat(all.indexOf("path: /first")).isPositive().isLessThan(all.indexOf("path: /second"));
+      assertThat(all.indexOf("path: /second")).isLessThan(all.indexOf("path: /third"));
+    }
+  }
+
+  @Test
+  void anHttp2RapidResetFloodEndsThatConnectionOnly() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url =
+        start(
+            TestConfigs.http()
+                .server(backend.address())
+                .listener("http", "{h2: {max_resets_per_minute: 50}}"));
+    java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+    frames.write(
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    frames.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // empty SETTINGS
+    // GET / with :authority "localhost", HPACK without indexing: the same bytes for every stream.
+    byte[] block = {
+      (byte) 0x82, (byte) 0x86, (byte) 0x84, 0x01, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't'
+    };
+    for (int stream = 1; stream < 2 * 500; stream += 2) {
+      frames.write(new byte[] {0, 0, (byte) block.length, 1, 5});
+      frames.write(java.nio.ByteBuffer.allocate(4).putInt(stream).array());
+      frames.write(block);
+      frames.write(new byte[] {0, 0, 4, 3, 0});
+      frames.write(java.nio.ByteBuffer.allocate(4).putInt(stream).array());
+      frames.write(new byte[] {0, 0, 0, 8}); // CANCEL
+    }
+    try (java.net.Socket client = new java.net.Socket()) {
+      client.connect(
+          io.sluice.testing.Sockets.loopback(
+              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
+      client.setSoTimeout(10_000);
+      try {
+        client.getOutputStream().write(frames.toByteArray());
+      } catch (java.io.IOException closedWhileWriting) {
+        // the connection may be gone before the whole flood is written
+      }
+      byte[] answer = client.getInputStream().readAllBytes();
+      // A GOAWAY (type 7) with ENHANCE_YOUR_CALM (0xb), then the end of the connection.
+      boolean goAway = false;
+      for (int at = 0; at + 9 <= answer.length; ) {
+        int length =
+            ((answer[at] & 0xff) << 16) | ((answer[at + 1] & 0xff) << 8) | (answer[at + 2] & 0xff);
+        if (answer[at + 3] == 7 && at + 9 + 8 <= answer.length) {
+          goAway |= answer[at + 9 + 7] == 0xb;
+        }
+        at += 9 + length;
+      }
+      assertThat(goAway).isTrue();
+    } catch (java.net.SocketException reset) {
+      // A reset instead of a clean close is an ending too.
+    }
+    assertThat(Curl.run("--http2-prior-knowledge", url + "/after").out()).contains("backend: a");
+  }
 }
