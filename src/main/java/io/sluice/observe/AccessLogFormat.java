@@ -30,18 +30,35 @@ public final class AccessLogFormat {
     ACCEPT_DATE.formatTo(Instant.ofEpochMilli(epochMillis), line);
   }
 
+  /** The fields both layouts open with: {@code client [date] listener pool/server }. */
+  private static void appendOrigin(
+      StringBuilder line,
+      String client,
+      long epochMillis,
+      String listener,
+      String pool,
+      String server) {
+    line.append(client).append(" [");
+    appendAcceptDate(line, epochMillis);
+    line.append("] ")
+        .append(listener)
+        .append(' ')
+        .append(pool)
+        .append('/')
+        .append(server)
+        .append(' ');
+  }
+
   /** Appends the TCP line for {@code record} to {@code line}, without a newline. */
   public static void tcpLog(StringBuilder line, ConnectionRecord record) {
-    line.append(record.client()).append(" [");
-    appendAcceptDate(line, record.acceptEpochMillis());
-    line.append("] ")
-        .append(record.listener())
-        .append(' ')
-        .append(record.pool())
-        .append('/')
-        .append(record.server())
-        .append(' ')
-        .append(record.queueMillis())
+    appendOrigin(
+        line,
+        record.client(),
+        record.acceptEpochMillis(),
+        record.listener(),
+        record.pool(),
+        record.server());
+    line.append(record.queueMillis())
         .append('/')
         .append(record.connectMillis())
         .append('/')
@@ -62,16 +79,14 @@ public final class AccessLogFormat {
    * cookies), which {@code halog} reads.
    */
   public static void httpLog(StringBuilder line, HttpRecord record) {
-    line.append(record.client()).append(" [");
-    ACCEPT_DATE.formatTo(Instant.ofEpochMilli(record.startEpochMillis()), line);
-    line.append("] ")
-        .append(record.listener())
-        .append(' ')
-        .append(record.pool())
-        .append('/')
-        .append(record.server())
-        .append(' ')
-        .append(record.requestMillis())
+    appendOrigin(
+        line,
+        record.client(),
+        record.startEpochMillis(),
+        record.listener(),
+        record.pool(),
+        record.server());
+    line.append(record.requestMillis())
         .append('/')
         .append(record.queueMillis())
         .append('/')

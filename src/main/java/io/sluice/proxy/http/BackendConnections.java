@@ -75,6 +75,39 @@ final class BackendConnections {
 
   /** Opens a connection to {@code server} on {@code loop}; the future completes when connected. */
   ChannelFuture connect(Server server, EventLoop loop) {
+    return connect(
+        transport,
+        server,
+        loop,
+        connectTimeoutMillis,
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            channel
+                .pipeline()
+                .addLast(
+                    "http",
+                    new HttpClientCodec(
+                        new HttpDecoderConfig()
+                            .setMaxInitialLineLength(8192)
+                            .setMaxHeaderSize(MAX_RESPONSE_HEAD),
+                        false,
+                        false))
+                .addLast("backend", new BackendHandler(BackendConnections.this, server));
+          }
+        });
+  }
+
+  /**
+   * Connects to {@code server} on {@code loop} with the options every server connection gets, its
+   * pipeline set up by {@code initializer}.
+   */
+  static ChannelFuture connect(
+      Transport transport,
+      Server server,
+      EventLoop loop,
+      int connectTimeoutMillis,
+      ChannelInitializer<Channel> initializer) {
     SocketAddress address = (SocketAddress) server.address();
     Bootstrap bootstrap =
         new Bootstrap()
@@ -82,23 +115,7 @@ final class BackendConnections {
             .channel(transport.clientChannel(address))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.RELAY_WATER_MARK)
-            .handler(
-                new ChannelInitializer<>() {
-                  @Override
-                  protected void initChannel(Channel channel) {
-                    channel
-                        .pipeline()
-                        .addLast(
-                            "http",
-                            new HttpClientCodec(
-                                new HttpDecoderConfig()
-                                    .setMaxInitialLineLength(8192)
-                                    .setMaxHeaderSize(MAX_RESPONSE_HEAD),
-                                false,
-                                false))
-                        .addLast("backend", new BackendHandler(BackendConnections.this, server));
-                  }
-                });
+            .handler(initializer);
     if (!SocketAddresses.isDomain(address)) {
       bootstrap.option(ChannelOption.TCP_NODELAY, true);
     }

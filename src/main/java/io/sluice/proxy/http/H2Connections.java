@@ -1,13 +1,11 @@
 package io.sluice.proxy.http;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -19,11 +17,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.sluice.net.Listener;
-import io.sluice.net.SocketAddresses;
 import io.sluice.net.Transport;
 import io.sluice.pool.Server;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -64,29 +59,22 @@ final class H2Connections {
       open(connection, server, promise);
       return;
     }
-    SocketAddress address = (SocketAddress) server.address();
-    Bootstrap bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channel(transport.clientChannel(address))
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.RELAY_WATER_MARK)
-            .handler(
-                new ChannelInitializer<>() {
-                  @Override
-                  protected void initChannel(Channel channel) {
-                    channel
-                        .pipeline()
-                        .addLast(
-                            "h2", Http2FrameCodecBuilder.forClient().validateHeaders(true).build())
-                        .addLast("bdp", new BdpWindow())
-                        .addLast("h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
-                  }
-                });
-    if (!SocketAddresses.isDomain(address)) {
-      bootstrap.option(ChannelOption.TCP_NODELAY, true);
-    }
-    ChannelFuture connecting = bootstrap.connect(address);
+    ChannelFuture connecting =
+        BackendConnections.connect(
+            transport,
+            server,
+            loop,
+            connectTimeoutMillis,
+            new ChannelInitializer<>() {
+              @Override
+              protected void initChannel(Channel channel) {
+                channel
+                    .pipeline()
+                    .addLast("h2", Http2FrameCodecBuilder.forClient().validateHeaders(true).build())
+                    .addLast("bdp", new BdpWindow())
+                    .addLast("h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
+              }
+            });
     connecting.addListener(
         f -> {
           if (!f.isSuccess()) {

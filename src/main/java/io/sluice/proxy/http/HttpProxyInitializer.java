@@ -8,10 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -22,12 +20,11 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.HttpConfig;
+import io.sluice.net.ProxiedAddresses;
 import io.sluice.tls.TlsTerminator;
-import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -159,17 +156,9 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     }
 
     private void useHeader(HAProxyMessage header) {
-      if (header.command() == HAProxyCommand.LOCAL
-          || header.sourceAddress() == null
-          || header.proxiedProtocol() == HAProxyProxiedProtocol.UNKNOWN
-          || header.proxiedProtocol().addressFamily()
-              == HAProxyProxiedProtocol.AddressFamily.AF_UNIX) {
-        return;
+      if (ProxiedAddresses.present(header)) {
+        client.address(ProxiedAddresses.source(header));
       }
-      client.address(
-          new InetSocketAddress(
-              NetUtil.createInetAddressFromIpAddressString(header.sourceAddress()),
-              header.sourcePort()));
     }
 
     @Override

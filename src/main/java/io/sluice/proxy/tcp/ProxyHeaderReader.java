@@ -4,13 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
-import io.netty.util.NetUtil;
+import io.sluice.net.ProxiedAddresses;
 import io.sluice.observe.TerminationState;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 
 /**
  * Takes the client's address, and the address it connected to, from a PROXY header (v1 or v2,
@@ -49,22 +46,10 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
   }
 
   private void useHeader(HAProxyMessage header) {
-    if (header.command() == HAProxyCommand.LOCAL
-        || header.proxiedProtocol() == HAProxyProxiedProtocol.UNKNOWN
-        || header.sourceAddress() == null) {
-      return;
+    if (ProxiedAddresses.present(header)) {
+      session.proxiedAddresses(
+          ProxiedAddresses.source(header), ProxiedAddresses.destination(header));
     }
-    if (header.proxiedProtocol().addressFamily() == HAProxyProxiedProtocol.AddressFamily.AF_UNIX) {
-      return;
-    }
-    session.proxiedAddresses(
-        inet(header.sourceAddress(), header.sourcePort()),
-        inet(header.destinationAddress(), header.destinationPort()));
-  }
-
-  /** The decoder has checked the literal, so this never resolves a name. */
-  private static InetSocketAddress inet(String ip, int port) {
-    return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(ip), port);
   }
 
   @Override

@@ -164,6 +164,13 @@ class HttpProxyIT extends RuntimeTest {
     }
   }
 
+  private static void connect(java.net.Socket client, String url) throws java.io.IOException {
+    client.connect(
+        io.sluice.testing.Sockets.loopback(
+            Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
+    client.setSoTimeout(10_000);
+  }
+
   private static String readHead(java.io.InputStream in) throws java.io.IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
@@ -279,5 +286,32 @@ class HttpProxyIT extends RuntimeTest {
       // A reset instead of a clean close is an ending too.
     }
     assertThat(Curl.run("--http2-prior-knowledge", url + "/after").out()).contains("backend: a");
+  }
+
+  @Test
+  void aProxyHeadersClientIsTheOneServersAreToldOf() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url =
+        start(
+            TestConfigs.http()
+                .server(backend.address())
+                .acceptProxy()
+                .listener("http", "{forwarded: {x_forwarded_for: replace, forwarded: true}}"));
+    try (java.net.Socket client = new java.net.Socket()) {
+      connect(client, url);
+      client
+          .getOutputStream()
+          .write(
+              ("PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET / HTTP/1.1\r\nHost: app\r\n"
+                      + "X-Forwarded-For: 1.2.3.4\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer =
+          new String(
+              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(answer)
+          .startsWith("HTTP/1.1 200")
+          .contains("x-forwarded-for: 203.0.113.7\n")
+          .contains("forwarded: for=203.0.113.7;proto=http;host=\"app\"");
+    }
   }
 }

@@ -1,0 +1,39 @@
+package io.sluice.net;
+
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+
+/**
+ * The client and destination addresses a received PROXY header stands for. A {@code LOCAL} command
+ * (a peer's health check), the {@code UNKNOWN} family and unix-socket addresses stand for none: the
+ * socket's own addresses apply, as the specification asks.
+ */
+public final class ProxiedAddresses {
+  private ProxiedAddresses() {}
+
+  /** Whether {@code header} carries inet addresses that replace the socket's. */
+  public static boolean present(HAProxyMessage header) {
+    return header.command() != HAProxyCommand.LOCAL
+        && header.proxiedProtocol() != HAProxyProxiedProtocol.UNKNOWN
+        && header.sourceAddress() != null
+        && header.proxiedProtocol().addressFamily() != HAProxyProxiedProtocol.AddressFamily.AF_UNIX;
+  }
+
+  /** The client's address; only when {@link #present}. */
+  public static InetSocketAddress source(HAProxyMessage header) {
+    return inet(header.sourceAddress(), header.sourcePort());
+  }
+
+  /** The address the client connected to; only when {@link #present}. */
+  public static InetSocketAddress destination(HAProxyMessage header) {
+    return inet(header.destinationAddress(), header.destinationPort());
+  }
+
+  /** The decoder has checked the literal, so this never resolves a name. */
+  private static InetSocketAddress inet(String ip, int port) {
+    return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(ip), port);
+  }
+}
