@@ -55,7 +55,9 @@ final class HttpExchange implements Waiter, Runnable {
   private final HttpListenerContext context;
   private final ClientConnection client;
   private final HttpRequest request;
-  private final String requestLine;
+  private final HttpMethod method;
+  private final String uri;
+  private final HttpVersion version;
   private final long startMillis;
   private final long startNanos;
   private final long headNanos = System.nanoTime();
@@ -101,7 +103,9 @@ final class HttpExchange implements Waiter, Runnable {
     this.client = frontend.client();
     this.startMillis = startMillis;
     this.startNanos = startNanos;
-    this.requestLine = requestLine(request, frontend.isStream());
+    this.method = request.method();
+    this.uri = request.uri();
+    this.version = request.protocolVersion();
     this.clientWantsKeepAlive = frontend.isStream() || HttpUtil.isKeepAlive(request);
     this.idempotent = isIdempotent(request.method());
     if (request instanceof FullHttpRequest full) {
@@ -121,12 +125,8 @@ final class HttpExchange implements Waiter, Runnable {
     }
   }
 
-  static String requestLine(HttpRequest request, boolean h2) {
-    return request.method().name()
-        + ' '
-        + request.uri()
-        + ' '
-        + (h2 ? "HTTP/2.0" : request.protocolVersion().text());
+  static String requestLine(HttpMethod method, String uri, HttpVersion version, boolean h2) {
+    return method.name() + ' ' + uri + ' ' + (h2 ? "HTTP/2.0" : version.text());
   }
 
   private static boolean isIdempotent(HttpMethod method) {
@@ -749,7 +749,11 @@ final class HttpExchange implements Waiter, Runnable {
     if (route != null) {
       route.leave();
     }
-    frontend.log(record(termination), termination, status);
+    context.stats().ended(termination, status);
+    if (context.accessLog().enabled()) {
+      // Off, the line is never built: a storm's refusals cost no formatting.
+      context.accessLog().record(record(termination));
+    }
     frontend.exchangeEnded(clientKeepAlive && termination == TerminationState.NORMAL);
   }
 
@@ -771,7 +775,7 @@ final class HttpExchange implements Waiter, Runnable {
         server == null ? 0 : server.active(),
         retries,
         pool == null ? 0 : pool.queue().length(),
-        requestLine,
+        requestLine(method, uri, version, frontend.isStream()),
         client.tlsSummary());
   }
 

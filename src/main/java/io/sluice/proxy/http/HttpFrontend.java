@@ -180,29 +180,34 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   private void reject(int status, HttpRequest request) {
     context.stats().rejected();
     long bytes = answer(status, -1);
-    log(
-        new HttpRecord(
-            waitStartMillis,
-            client.addressText(),
-            context.listener(),
-            "-",
-            HttpExchange.NO_SERVER,
-            millisSince(waitStartNanos),
-            -1,
-            -1,
-            -1,
-            0,
-            status,
-            bytes,
-            TerminationState.PROXY_REJECTED_REQUEST,
-            0,
-            0,
-            0,
-            HttpExchange.requestLine(request, stream),
-            client.tlsSummary()),
-        TerminationState.PROXY_REJECTED_REQUEST,
-        status);
     closed = true;
+    context.stats().ended(TerminationState.PROXY_REJECTED_REQUEST, status);
+    if (!context.accessLog().enabled()) {
+      return;
+    }
+    context
+        .accessLog()
+        .record(
+            new HttpRecord(
+                waitStartMillis,
+                client.addressText(),
+                context.listener(),
+                "-",
+                HttpExchange.NO_SERVER,
+                millisSince(waitStartNanos),
+                -1,
+                -1,
+                -1,
+                0,
+                status,
+                bytes,
+                TerminationState.PROXY_REJECTED_REQUEST,
+                0,
+                0,
+                0,
+                HttpExchange.requestLine(
+                    request.method(), request.uri(), request.protocolVersion(), stream),
+                client.tlsSummary()));
   }
 
   /**
@@ -224,13 +229,6 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     (below != null ? below : ctx).writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
     closed = true;
     return bytes;
-  }
-
-  void log(HttpRecord record, TerminationState termination, int status) {
-    context.stats().ended(termination, status);
-    if (context.accessLog().enabled()) {
-      context.accessLog().record(record);
-    }
   }
 
   /** Asks for the next piece of the request body. */

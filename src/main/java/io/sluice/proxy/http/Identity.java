@@ -28,6 +28,12 @@ final class Identity {
     "connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"
   };
 
+  /** HTTP/2's pseudo-header stand-ins ({@code x-http2-scheme}...), never forwarded. */
+  private static final String[] EXTENSION_HEADERS =
+      java.util.Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+          .map(name -> name.text().toString())
+          .toArray(String[]::new);
+
   private Identity() {}
 
   /**
@@ -44,9 +50,8 @@ final class Identity {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     }
-    for (HttpConversionUtil.ExtensionHeaderNames extension :
-        HttpConversionUtil.ExtensionHeaderNames.values()) {
-      headers.remove(extension.text());
+    for (String extension : EXTENSION_HEADERS) {
+      headers.remove(extension);
     }
     headers.remove(X_SSL_CERT);
     headers.remove(X_FORWARDED_TLS_CLIENT_CERT);
@@ -148,11 +153,17 @@ final class Identity {
         && !value.regionMatches(36, "0000000000000000", 0, 16);
   }
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** {@code digits} random hex digits, a multiple of 16. */
   private static String randomHex(int digits) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     char[] out = new char[digits];
-    for (int i = 0; i < digits; i++) {
-      out[i] = Character.forDigit(random.nextInt(16), 16);
+    for (int i = 0; i < digits; i += 16) {
+      long bits = random.nextLong();
+      for (int j = 0; j < 16; j++) {
+        out[i + j] = HEX[(int) (bits >>> (j * 4)) & 0xF];
+      }
     }
     return new String(out);
   }
