@@ -118,6 +118,11 @@ final class HttpExchange implements Waiter, Runnable {
           !frontend.isStream()
               && !HttpUtil.isTransferEncodingChunked(request)
               && HttpUtil.getContentLength(request, 0L) == 0;
+      if (requestComplete) {
+        // Sent after the head all the same: the server connection's encoder waits for a last
+        // piece before it takes the next request, so a kept-alive connection would refuse it.
+        keep(LastHttpContent.EMPTY_LAST_CONTENT);
+      }
     }
   }
 
