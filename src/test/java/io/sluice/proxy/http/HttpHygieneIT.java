@@ -128,7 +128,35 @@ class HttpHygieneIT extends RuntimeTest {
             "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: xchunked\r\n\r\n"
                 + "0\r\n\r\n",
             BAD_REQUEST),
+        new Case(
+            "whitespace between a header name and its colon",
+            "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding : chunked\r\n\r\n"
+                + "0\r\n\r\n",
+            BAD_REQUEST),
+        new Case(
+            "chunk data longer than its size",
+            "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabcdef\r\n0\r\n\r\n",
+            BAD_REQUEST,
+            true),
+        new Case(
+            "chunk size with a 0x prefix",
+            "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0x3\r\nabc\r\n0\r\n\r\n",
+            BAD_REQUEST,
+            true),
+        new Case(
+            "NUL in a header value",
+            "GET /smuggled HTTP/1.1\r\nHost: test\r\nX-A: a\u0000b\r\n\r\n",
+            BAD_REQUEST),
+        new Case(
+            "space inside a header name",
+            "GET /smuggled HTTP/1.1\r\nHost: test\r\nX A: 1\r\n\r\n",
+            BAD_REQUEST),
         new Case("HTTP/1.1 without Host", "GET /smuggled HTTP/1.1\r\n\r\n", BAD_REQUEST),
+        new Case("HTTP/1.2 without Host", "GET /smuggled HTTP/1.2\r\n\r\n", BAD_REQUEST),
+        new Case(
+            "HTTP/1.1 in lower case without Host", "GET /smuggled http/1.1\r\n\r\n", BAD_REQUEST),
         new Case(
             "two Host headers",
             "GET /smuggled HTTP/1.1\r\nHost: test\r\nHost: other\r\n\r\n",
