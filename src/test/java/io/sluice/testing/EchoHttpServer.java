@@ -27,6 +27,7 @@ public final class EchoHttpServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final Map<String, Integer> byPath = new ConcurrentHashMap<>();
+  private final Map<String, Integer> wholeByPath = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<Map<String, String>> seen = new CopyOnWriteArrayList<>();
   private volatile int fixedStatus;
   private volatile String fixedHeader;
@@ -65,6 +66,7 @@ public final class EchoHttpServer implements AutoCloseable {
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
       }
+      wholeByPath.merge(exchange.getRequestURI().getPath(), 1, Integer::sum);
       if (query.containsKey("sleep")) {
         Thread.sleep(Long.parseLong(query.get("sleep")));
       }
@@ -129,8 +131,14 @@ public final class EchoHttpServer implements AutoCloseable {
     return maxInFlight.get();
   }
 
+  /** Requests to {@code path} whose head arrived. */
   public int requests(String path) {
     return byPath.getOrDefault(path, 0);
+  }
+
+  /** Requests to {@code path} whose body arrived whole (a request cut short is not counted). */
+  public int wholeRequests(String path) {
+    return wholeByPath.getOrDefault(path, 0);
   }
 
   /** The headers of every request seen, lower-case names. */

@@ -6,6 +6,7 @@ import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.sluice.config.HttpConfig;
 import java.util.List;
 
@@ -22,9 +24,10 @@ import java.util.List;
  * (RFC 9112 section 6.1 and 5.2), and an encoder that knows which responses answer HEAD.
  *
  * <p>Rejected outright, as a request whose decoder result is a {@link Malformed} failure: obsolete
- * line folding, and Transfer-Encoding together with Content-Length. Netty itself refuses bare LF
- * and CR (strict line parsing), invalid and conflicting Content-Length values, bad chunk sizes, and
- * invalid header names and values.
+ * line folding, Transfer-Encoding together with Content-Length, and more than one Content-Length
+ * field in any HTTP version. Netty itself refuses bare LF and CR (strict line parsing), invalid and
+ * conflicting Content-Length values in HTTP/1.1, bad chunk sizes, and invalid header names and
+ * values.
  *
  * <p>Threads: one instance per connection, on its event loop.
  */
@@ -65,6 +68,9 @@ final class Http1Codec
     /** A malformed request was reported; everything after it is discarded. */
     private boolean rejected;
 
+    /** Content-Length fields in the head being decoded. */
+    private int contentLengthFields;
+
     StrictDecoder(HttpDecoderConfig config) {
       super(config);
     }
@@ -91,6 +97,10 @@ final class Http1Codec
           methods.add(request.method());
           inHead = false;
           headStarted = false;
+          if (contentLengthFields > 1 && request.decoderResult().isSuccess()) {
+            request.setDecoderResult(
+                DecoderResult.failure(new Malformed("more than one Content-Length")));
+          }
           if (!request.decoderResult().isSuccess()) {
             rejected = true;
           }
@@ -139,6 +149,26 @@ final class Http1Codec
 
     private static boolean isBlank(byte b) {
       return b == ' ' || b == '\t';
+    }
+
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+      contentLengthFields = 0;
+      return super.createMessage(initialLine);
+    }
+
+    /**
+     * Counts the head's Content-Length fields: for HTTP/1.0 Netty keeps the first of several
+     * different values and drops the others, where RFC 9112 section 6.3 calls the framing invalid;
+     * a proxy in front that read another value would then disagree on where the body ends.
+     */
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+      AsciiString name = super.splitHeaderName(sb, start, length);
+      if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
+        contentLengthFields++;
+      }
+      return name;
     }
 
     @Override

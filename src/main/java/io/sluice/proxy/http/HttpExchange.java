@@ -419,6 +419,11 @@ final class HttpExchange implements Waiter, Runnable {
       content.release();
       return;
     }
+    if (!content.decoderResult().isSuccess()) {
+      content.release();
+      malformedBody();
+      return;
+    }
     boolean last = content instanceof LastHttpContent;
     requestComplete = last;
     if (replayable) {
@@ -451,6 +456,24 @@ final class HttpExchange implements Waiter, Runnable {
       if (channel.isWritable()) {
         frontend.readBody();
       }
+    }
+  }
+
+  /**
+   * The decoder could not frame the body (a bad chunk size): its end-of-body marker must not reach
+   * the server, which would take the truncated body for the whole request. The server connection is
+   * dropped mid-body and the client gets 400.
+   */
+  private void malformedBody() {
+    if (server == null && WAITING.compareAndSet(this, 1, 0)) {
+      pool.queue().remove(this);
+    }
+    closeBackend();
+    if (responseStarted) {
+      frontend.abort();
+      end(TerminationState.PROXY_REJECTED_REQUEST);
+    } else {
+      localAnswer(400, TerminationState.PROXY_REJECTED_REQUEST);
     }
   }
 

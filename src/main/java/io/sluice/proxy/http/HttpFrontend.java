@@ -159,7 +159,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     }
     List<String> encodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (!encodings.isEmpty()) {
-      // Only a single "chunked" is unambiguous; HTTP/1.0 has no Transfer-Encoding at all.
+      // Only a single "chunked" is unambiguous; HTTP/1.0 has no Transfer-Encoding at all. By
+      // instance on purpose: Netty's guard against it with Content-Length fires only for HTTP_1_1.
       if (encodings.size() > 1
           || !encodings.get(0).strip().equalsIgnoreCase("chunked")
           || request.protocolVersion() != HttpVersion.HTTP_1_1) {
@@ -167,8 +168,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       }
     }
     List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1
-        || (hosts.isEmpty() && request.protocolVersion() == HttpVersion.HTTP_1_1)) {
+    // By number, not by instance: Netty makes a new instance for "http/1.1" or "HTTP/1.2", which
+    // a server takes as HTTP/1.1 (RFC 9110 section 6.2); only HTTP/1.0 may go without a Host.
+    HttpVersion version = request.protocolVersion();
+    boolean http10 = version.majorVersion() == 1 && version.minorVersion() == 0;
+    if (hosts.size() > 1 || (hosts.isEmpty() && !http10)) {
       return 400;
     }
     if (request.method() == HttpMethod.CONNECT) {
