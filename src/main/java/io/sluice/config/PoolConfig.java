@@ -18,6 +18,7 @@ import java.util.List;
  * @param outlier passive ejection of servers whose live connections fail
  * @param slowStart how long a server coming back up takes to ramp from a tenth of its weight to all
  *     of it; 0 turns slow start off
+ * @param tls TLS towards the servers; absent: plain TCP
  */
 public record PoolConfig(
     String name,
@@ -29,7 +30,8 @@ public record PoolConfig(
     RetryConfig retry,
     HealthConfig health,
     OutlierConfig outlier,
-    Duration slowStart) {
+    Duration slowStart,
+    UpstreamTlsConfig tls) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -47,6 +49,11 @@ public record PoolConfig(
     health = health == null ? HealthConfig.NONE : health;
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
+  }
+
+  /** Whether connections to this pool's servers use TLS. */
+  public boolean tlsEnabled() {
+    return tls != null && tls.enabled();
   }
 
   /**

@@ -31,6 +31,7 @@ import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
 import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
+import io.sluice.proxy.tcp.ServerTls;
 import io.sluice.proxy.tcp.SniRoutes;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
@@ -38,12 +39,14 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
+import io.sluice.tls.UpstreamTls;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +76,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final Map<String, RelayStats> stats = new LinkedHashMap<>();
   private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
+  private final Map<Pool, ServerTls> serverTls = new HashMap<>();
+  private final List<UpstreamTls> upstreamTls = new ArrayList<>();
 
   /**
    * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
@@ -180,6 +185,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               case MAINT -> ServerState.MAINT;
             });
         created.slowStart(pool.slowStart().toNanos());
+        created.proxyV2CertTlv(server.proxyV2CertTlv());
         servers.add(created);
       }
       Pool built =
@@ -193,8 +199,30 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               pool.retry().attempts(),
               new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));
       pools.put(pool.name(), built);
-      health.watch(built, pool.health(), pool.outlier());
+      ServerTlsBridge tls = pool.tlsEnabled() ? startUpstreamTls(pool) : null;
+      if (tls != null) {
+        serverTls.put(built, tls);
+      }
+      health.watch(built, pool.health(), pool.outlier(), tls);
     }
+  }
+
+  private ServerTlsBridge startUpstreamTls(PoolConfig pool) throws StartException {
+    try {
+      UpstreamTls tls = UpstreamTls.start(pool.name(), pool.tls(), signingPool());
+      upstreamTls.add(tls);
+      return new ServerTlsBridge(tls);
+    } catch (TlsSetupException e) {
+      throw new StartException("pool '" + pool.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** The crypto pool, made on first need: one thread per core. */
+  private SigningPool signingPool() {
+    if (signingPool == null) {
+      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
+    }
+    return signingPool;
   }
 
   private void startAdmin() throws StartException {
@@ -255,7 +283,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               connections,
               relayStats,
               tls,
-              sniRoutes(listener));
+              sniRoutes(listener),
+              serverTls);
       List<SocketAddress> addresses = new ArrayList<>();
       for (String bind : listener.bind()) {
         addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
@@ -290,11 +319,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private TlsTerminator startTls(ListenerConfig listener) throws StartException {
-    if (signingPool == null) {
-      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
-    }
     try {
-      TlsTerminator terminator = TlsTerminator.start(listener.name(), listener.tls(), signingPool);
+      TlsTerminator terminator =
+          TlsTerminator.start(listener.name(), listener.tls(), signingPool());
       terminators.put(listener.name(), terminator);
       return terminator;
     } catch (TlsSetupException e) {
@@ -576,6 +603,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     terminators.values().forEach(TlsTerminator::close);
+    upstreamTls.forEach(UpstreamTls::close);
     if (ownsSigningPool && signingPool != null) {
       signingPool.close();
     }
