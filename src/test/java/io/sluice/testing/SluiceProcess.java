@@ -80,6 +80,7 @@ public final class SluiceProcess implements AutoCloseable {
             + regex
             + "/ within "
             + timeout
+            + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")")
             + "\nstdout:\n"
             + stdout()
             + "\nstderr:\n"
