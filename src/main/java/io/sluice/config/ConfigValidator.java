@@ -514,6 +514,36 @@ final class ConfigValidator {
       if (pool.health().check() == HealthConfig.Check.SIP) {
         checkSipServers(serversPath, pool.servers());
       }
+      if (pool.tls() != null) {
+        checkUpstreamTls(KeyPath.child(path, "tls"), pool.tls());
+      }
+    }
+  }
+
+  private void checkUpstreamTls(String path, UpstreamTlsConfig tls) {
+    if (tls.ca() != null) {
+      checkReadableFile(KeyPath.child(path, "ca"), tls.ca());
+      if (!tls.verify()) {
+        report(KeyPath.child(path, "ca"), "ca applies with verify: true only");
+      }
+    }
+    if (tls.sni() != null
+        && (tls.sni().length() > 253
+            || tls.sni().startsWith("*")
+            || !SNI_NAME.matcher(tls.sni()).matches())) {
+      report(KeyPath.child(path, "sni"), "expected a host name, got '" + tls.sni() + "'");
+    }
+    if (tls.cert() != null || tls.key() != null) {
+      checkReadableFile(KeyPath.child(path, "cert"), tls.cert());
+      checkReadableFile(KeyPath.child(path, "key"), tls.key());
+    }
+    for (int i = 0; i < tls.alpn().size(); i++) {
+      String protocol = tls.alpn().get(i);
+      if (protocol.isEmpty() || protocol.length() > 255) {
+        report(
+            KeyPath.item(KeyPath.child(path, "alpn"), i),
+            "expected a protocol name of 1 to 255 bytes, such as h2 or http/1.1");
+      }
     }
   }
 
@@ -529,6 +559,12 @@ final class ConfigValidator {
       report(
           KeyPath.child(path, "send_proxy_v2"),
           "send_proxy and send_proxy_v2 cannot both be true (choose one PROXY protocol version)");
+    }
+    int tlv = server.proxyV2CertTlv();
+    if (tlv != 0 && (tlv < 0xE0 || tlv > 0xEF)) {
+      report(
+          KeyPath.child(path, "proxy_v2_cert_tlv"),
+          "expected 0 (none) or a custom TLV type from 0xE0 to 0xEF (224 to 239), got " + tlv);
     }
   }
 

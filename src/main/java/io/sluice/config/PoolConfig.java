@@ -19,6 +19,7 @@ import java.util.List;
  * @param slowStart how long a server coming back up takes to ramp from a tenth of its weight to all
  *     of it; 0 turns slow start off
  * @param http how L7 listeners talk to the servers
+ * @param tls TLS towards the servers; absent: plain TCP
  */
 public record PoolConfig(
     String name,
@@ -31,7 +32,8 @@ public record PoolConfig(
     HealthConfig health,
     OutlierConfig outlier,
     Duration slowStart,
-    PoolHttpConfig http) {
+    PoolHttpConfig http,
+    UpstreamTlsConfig tls) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -50,6 +52,11 @@ public record PoolConfig(
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
     http = http == null ? PoolHttpConfig.DEFAULT : http;
+  }
+
+  /** Whether connections to this pool's servers use TLS. */
+  public boolean tlsEnabled() {
+    return tls != null && tls.enabled();
   }
 
   /**

@@ -72,8 +72,9 @@ public record TlsConfig(
    * Session-ticket keys for TLS 1.2 tickets and TLS 1.3 PSK resumption.
    *
    * @param keyFile keys in HAProxy's and nginx's format (one base64 key of 48 or 80 bytes per line;
-   *     the first encrypts, all decrypt), so a fleet can share them; absent: keys made in memory
-   *     and rotated every {@code rotate}
+   *     the first encrypts, all decrypt), so a fleet can share them; an 80-byte key's 16-byte AES
+   *     and HMAC keys are derived from its 64 secret bytes (see TicketKeys); absent: keys made in
+   *     memory and rotated every {@code rotate}
    * @param rotate how often in-memory keys rotate, and how often the key file is re-read
    */
   public record SessionTicketsConfig(String keyFile, Duration rotate) {

@@ -35,6 +35,14 @@ public final class HealthService implements AutoCloseable {
 
   /** Starts the active checks and outlier detection {@code pool}'s configuration asks for. */
   public void watch(Pool pool, HealthConfig health, OutlierConfig outlier) {
+    watch(pool, health, outlier, null);
+  }
+
+  /**
+   * As {@link #watch(Pool, HealthConfig, OutlierConfig)}, with the pool's TLS towards its servers
+   * (or {@code null}), which its {@code tls} checks then use.
+   */
+  public void watch(Pool pool, HealthConfig health, OutlierConfig outlier, CheckTls tls) {
     if (outlier.consecutiveFailures() > 0) {
       new OutlierDetector(pool, outlier, loop);
     }
@@ -44,7 +52,7 @@ public final class HealthService implements AutoCloseable {
           case TCP -> new TcpCheck(health.timeout(), channels);
           case HTTP -> new HttpCheck(health, channels);
           case AGENT -> new AgentCheck(health.timeout(), health.agentPort(), channels);
-          case TLS -> new TlsCheck(health.timeout(), health.sni(), channels);
+          case TLS -> new TlsCheck(health.timeout(), health.sni(), channels, tls);
           case SIP -> new SipCheck(health, channels);
         };
     if (check == null) {

@@ -18,19 +18,24 @@ import javax.net.ssl.SSLException;
 /**
  * Passes when a TLS handshake with the server completes, optionally with an SNI name. It checks
  * that the server's TLS stack answers (a process can accept TCP and still be unable to finish a
- * handshake), not who the server is: certificates are not verified here, as they are not for a TCP
- * check's peer either.
+ * handshake). In a pool without TLS of its own, not who the server is: certificates are not
+ * verified, as they are not for a TCP check's peer either. In a pool with a {@code tls} block, the
+ * handshake is the one traffic makes (its verification, client certificate and SNI; the check's
+ * {@code sni} applies when the pool's block names none), so a server whose certificate traffic
+ * would refuse is down.
  */
 final class TlsCheck implements HealthCheck {
   private final Duration timeout;
   private final String sni;
   private final ChannelTypes channels;
   private final SslContext context;
+  private final CheckTls poolTls;
 
-  TlsCheck(Duration timeout, String sni, ChannelTypes channels) {
+  TlsCheck(Duration timeout, String sni, ChannelTypes channels, CheckTls poolTls) {
     this.timeout = timeout;
     this.sni = sni;
     this.channels = channels;
+    this.poolTls = poolTls;
     try {
       this.context =
           SslContextBuilder.forClient()
@@ -59,6 +64,12 @@ final class TlsCheck implements HealthCheck {
   }
 
   private SslHandler sslHandler(ProbeConnection probe, SocketAddress address) {
+    if (poolTls != null) {
+      InetSocketAddress inet = address instanceof InetSocketAddress a ? a : null;
+      String host = sni != null ? sni : inet == null ? null : inet.getHostString();
+      return poolTls.newHandler(
+          probe.channel().alloc(), host, inet == null ? -1 : inet.getPort(), timeout);
+    }
     if (sni != null) {
       int port = address instanceof InetSocketAddress inet ? inet.getPort() : 443;
       return context.newHandler(probe.channel().alloc(), sni, port);
@@ -81,7 +92,7 @@ final class TlsCheck implements HealthCheck {
           SslHandler ssl = ctx.pipeline().get(SslHandler.class);
           probe.report(CheckOutcome.passed("handshake " + ssl.engine().getSession().getProtocol()));
         } else {
-          probe.report(CheckOutcome.failed("handshake failed: " + completion.cause().getMessage()));
+          probe.report(CheckOutcome.failed("handshake failed: " + innermost(completion.cause())));
         }
       }
     }
@@ -93,7 +104,18 @@ final class TlsCheck implements HealthCheck {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      probe.report(CheckOutcome.failed("handshake failed: " + cause.getMessage()));
+      probe.report(CheckOutcome.failed("handshake failed: " + innermost(cause)));
+    }
+
+    /** BoringSSL wraps a refused certificate in a "general problem"; the cause says which. */
+    private static String innermost(Throwable cause) {
+      String message = null;
+      for (Throwable at = cause; at != null; at = at.getCause()) {
+        if (at.getMessage() != null) {
+          message = at.getMessage();
+        }
+      }
+      return message;
     }
   }
 }

@@ -42,6 +42,9 @@ public final class Server {
 
   private volatile long slowStartNanos;
 
+  /** The PROXY v2 TLV type carrying a TLS client's certificate, 0 for none. Set at build time. */
+  private volatile int proxyV2CertTlv;
+
   /**
    * Expected latency in nanoseconds: an exponentially weighted average of connect times and check
    * round trips (0 until the first sample). Written by any loop; a lost update between two racing
@@ -131,6 +134,15 @@ public final class Server {
   /** After coming back up, ramp the weight over {@code nanos}; 0 turns slow start off. */
   public void slowStart(long nanos) {
     this.slowStartNanos = nanos;
+  }
+
+  /** Sets the custom PROXY v2 TLV type that carries a TLS client's certificate (0: none). */
+  public void proxyV2CertTlv(int type) {
+    this.proxyV2CertTlv = type;
+  }
+
+  public int proxyV2CertTlv() {
+    return proxyV2CertTlv;
   }
 
   /** Folds one latency sample in (connect time or check round trip), damping outliers. */

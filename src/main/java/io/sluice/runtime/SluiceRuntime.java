@@ -38,6 +38,7 @@ import io.sluice.proxy.http.HttpStats;
 import io.sluice.proxy.http.Upstream;
 import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
+import io.sluice.proxy.tcp.ServerTls;
 import io.sluice.proxy.tcp.SniRoutes;
 import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
@@ -50,11 +51,13 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
+import io.sluice.tls.UpstreamTls;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +95,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   /** The datagram buffers every udp listener shares; {@code null} without udp listeners. */
   private DatagramBuffers datagramBuffers;
+
+  private final Map<Pool, ServerTls> serverTls = new HashMap<>();
+  private final List<UpstreamTls> upstreamTls = new ArrayList<>();
 
   /**
    * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
@@ -200,6 +206,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               case MAINT -> ServerState.MAINT;
             });
         created.slowStart(pool.slowStart().toNanos());
+        created.proxyV2CertTlv(server.proxyV2CertTlv());
         servers.add(created);
       }
       Pool built =
@@ -222,8 +229,30 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               pool.retry().maxBody().bytes(),
               pool.retry().nonIdempotent(),
               transport));
-      health.watch(built, pool.health(), pool.outlier());
+      ServerTlsBridge tls = pool.tlsEnabled() ? startUpstreamTls(pool) : null;
+      if (tls != null) {
+        serverTls.put(built, tls);
+      }
+      health.watch(built, pool.health(), pool.outlier(), tls);
     }
+  }
+
+  private ServerTlsBridge startUpstreamTls(PoolConfig pool) throws StartException {
+    try {
+      UpstreamTls tls = UpstreamTls.start(pool.name(), pool.tls(), signingPool());
+      upstreamTls.add(tls);
+      return new ServerTlsBridge(tls);
+    } catch (TlsSetupException e) {
+      throw new StartException("pool '" + pool.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** The crypto pool, made on first need: one thread per core. */
+  private SigningPool signingPool() {
+    if (signingPool == null) {
+      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
+    }
+    return signingPool;
   }
 
   private void watchLoops() {
@@ -347,7 +376,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                     connections,
                     relayStats,
                     tls,
-                    sniRoutes(listener)));
+                    sniRoutes(listener),
+                    serverTls));
         stats.put(listener.name(), relayStats);
       }
       List<SocketAddress> addresses = new ArrayList<>();
@@ -446,12 +476,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private TlsTerminator startTls(ListenerConfig listener, List<String> alpn) throws StartException {
-    if (signingPool == null) {
-      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
-    }
     try {
       TlsTerminator terminator =
-          TlsTerminator.start(listener.name(), listener.tls(), signingPool, alpn);
+          TlsTerminator.start(listener.name(), listener.tls(), signingPool(), alpn);
       terminators.put(listener.name(), terminator);
       return terminator;
     } catch (TlsSetupException e) {
@@ -829,6 +856,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     udpListeners.values().forEach(UdpListener::close);
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     terminators.values().forEach(TlsTerminator::close);
+    upstreamTls.forEach(UpstreamTls::close);
     if (ownsSigningPool && signingPool != null) {
       signingPool.close();
     }

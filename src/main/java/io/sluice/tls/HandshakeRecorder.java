@@ -1,5 +1,6 @@
 package io.sluice.tls;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
@@ -9,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.Mapping;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 
 /**
@@ -24,18 +26,45 @@ final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
   private final Mapping<String, SslContext> contexts;
   private final SigningQueue queue;
   private final TlsStats stats;
+  private final Executor handshakeTasks;
   private final long startedMillis = System.currentTimeMillis();
   private boolean recorded;
 
-  HandshakeRecorder(Mapping<String, SslContext> contexts, SigningQueue queue, TlsStats stats) {
+  /**
+   * @param handshakeTasks where the JDK engine's delegated tasks run (key exchange, signature,
+   *     certificate checks): the crypto pool, never the event loop; {@code null} for BoringSSL,
+   *     which has none of its own worth moving (its signatures go through the signer)
+   */
+  HandshakeRecorder(
+      Mapping<String, SslContext> contexts,
+      SigningQueue queue,
+      TlsStats stats,
+      Executor handshakeTasks) {
     this.contexts = contexts;
     this.queue = queue;
     this.stats = stats;
+    this.handshakeTasks = handshakeTasks;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    ctx.pipeline().addBefore(ctx.name(), null, new SniHandler(contexts));
+    ctx.pipeline()
+        .addBefore(
+            ctx.name(),
+            null,
+            handshakeTasks == null ? new SniHandler(contexts) : new OffLoopSni(contexts));
+  }
+
+  /** Makes the chosen context's handler run the engine's delegated tasks on the crypto pool. */
+  private final class OffLoopSni extends SniHandler {
+    OffLoopSni(Mapping<String, SslContext> contexts) {
+      super(contexts);
+    }
+
+    @Override
+    protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
+      return context.newHandler(allocator, handshakeTasks);
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -12,17 +13,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The session-ticket keys of one listener, for TLS 1.2 tickets and TLS 1.3 PSK resumption. The
  * first key encrypts new tickets; every key decrypts.
  *
  * <p>From a key file, in nginx's and HAProxy's format: one base64 key per line, 48 bytes (name, AES
- * key, HMAC key; 16 each) or 80 bytes (name, then 32-byte HMAC and AES keys, nginx's order).
- * BoringSSL through netty-tcnative takes 16-byte keys (AES-128-CBC, HMAC-SHA256), so an 80-byte key
- * contributes the first 16 bytes of each part. Tickets are never interchangeable between different
- * servers' software anyway (each encrypts its own session format); what the file gives is a fleet
- * of Sluice instances resuming each other's sessions. The file is re-read when it changes.
+ * key, HMAC key; 16 each, in both) or 80 bytes (a 16-byte name and two 32-byte secrets: HMAC then
+ * AES in nginx's order, AES then HMAC in HAProxy's). BoringSSL through netty-tcnative seals tickets
+ * with AES-128-CBC and HMAC-SHA256 under 16-byte keys ({@link OpenSslSessionTicketKey} takes
+ * 16/16/16), so an 80-byte key cannot be used as it is. Rather than drop half of each secret, both
+ * 16-byte keys are derived from all 64 secret bytes, HMAC-SHA256(secret, label) cut to 16 bytes,
+ * with a label per key: every byte of the file counts, and a file written in either order works,
+ * since only Sluice instances read it the same way. The name is used as it is, so the first 16
+ * bytes still tell keys apart. Tickets are never interchangeable between different servers'
+ * software anyway (each seals its own session format); what the file gives is a fleet of Sluice
+ * instances resuming each other's sessions. The file is re-read when it changes.
  *
  * <p>Without a file: two random keys, the newest encrypting; every rotation adds a new one and
  * drops the oldest, so a ticket stays valid between one and two rotation periods.
@@ -34,6 +42,9 @@ final class TicketKeys {
   private static final int NAME = OpenSslSessionTicketKey.NAME_SIZE;
   private static final int SHORT_KEY = 48;
   private static final int LONG_KEY = 80;
+  private static final int DERIVED_KEY = 16;
+  static final byte[] AES_LABEL = "sluice ticket aes key".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] HMAC_LABEL = "sluice ticket hmac key".getBytes(StandardCharsets.US_ASCII);
 
   private final Path file;
   private final SecureRandom random = new SecureRandom();
@@ -134,10 +145,23 @@ final class TicketKeys {
       aes = Arrays.copyOfRange(raw, 16, 32);
       hmac = Arrays.copyOfRange(raw, 32, 48);
     } else {
-      hmac = Arrays.copyOfRange(raw, 16, 32);
-      aes = Arrays.copyOfRange(raw, 48, 64);
+      byte[] secret = Arrays.copyOfRange(raw, NAME, LONG_KEY);
+      aes = derive(secret, AES_LABEL);
+      hmac = derive(secret, HMAC_LABEL);
+      Arrays.fill(secret, (byte) 0);
     }
     return new OpenSslSessionTicketKey(name, hmac, aes);
+  }
+
+  /** The first 16 bytes of HMAC-SHA256 keyed with {@code secret} over {@code label}. */
+  static byte[] derive(byte[] secret, byte[] label) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return Arrays.copyOf(mac.doFinal(label), DERIVED_KEY);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
   }
 
   private OpenSslSessionTicketKey generate() {

@@ -4,10 +4,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.Mapping;
 import io.sluice.config.TlsConfig;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class TlsTerminator implements AutoCloseable {
   private final TicketKeys tickets;
   private final CertificateStore certificates;
   private final Mapping<String, SslContext> sni;
+  private final Executor handshakeTasks;
 
   private TlsTerminator(
       String listener,
@@ -38,8 +41,14 @@ public final class TlsTerminator implements AutoCloseable {
       SigningQueue queue,
       TlsStats stats,
       TicketKeys tickets,
-      CertificateStore certificates) {
+      CertificateStore certificates,
+      SigningPool pool) {
     this.listener = listener;
+    // The JDK's engine computes its handshake (key exchange, signature) in delegated tasks, which
+    // Netty runs on the event loop unless given an executor: a storm of full handshakes would stall
+    // every connection on the loop. Their number is bounded by the handshakes in flight, so by the
+    // listener's max_connections.
+    this.handshakeTasks = config.provider() == TlsConfig.TlsProvider.JDK ? pool::execute : null;
     this.config = config;
     this.queue = queue;
     this.stats = stats;
@@ -77,14 +86,19 @@ public final class TlsTerminator implements AutoCloseable {
     CertificateStore certificates =
         CertificateStore.load(config.certificates(), factory, tickets.current());
     TlsTerminator terminator =
-        new TlsTerminator(listener, config, queue, stats, tickets, certificates);
+        new TlsTerminator(listener, config, queue, stats, tickets, certificates, pool);
     terminator.logSigner(signer, pool);
     return terminator;
   }
 
   private void logSigner(SignerSelection signer, SigningPool pool) {
     String engine = config.provider() == TlsConfig.TlsProvider.JDK ? "the JDK" : "BoringSSL";
-    if (signer.async()) {
+    if (handshakeTasks != null) {
+      log.info(
+          "listener {}: TLS by the JDK, handshakes computed on {} crypto threads",
+          listener,
+          pool.threads());
+    } else if (signer.async()) {
       log.info(
           "listener {}: TLS by {}, signer {} on {} crypto threads, signing queue {}",
           listener,
@@ -107,7 +121,12 @@ public final class TlsTerminator implements AutoCloseable {
 
   /** A new client's handshake handler: SNI, then TLS, counted; fires the handshake's outcome. */
   public ChannelHandler newHandshakeHandler() {
-    return new HandshakeRecorder(sni, queue, stats);
+    return new HandshakeRecorder(sni, queue, stats, handshakeTasks);
+  }
+
+  /** Whether client certificates are verified against {@code client_ca} (else any is taken). */
+  public boolean verifiesClientCertificates() {
+    return config.clientCa() != null;
   }
 
   public Duration handshakeTimeout() {
@@ -145,6 +164,9 @@ public final class TlsTerminator implements AutoCloseable {
     }
     if (cause instanceof NotSslRecordException) {
       return "NOT_TLS";
+    }
+    if (cause instanceof SslHandshakeTimeoutException) {
+      return "TIMEOUT";
     }
     if (cause instanceof ClosedChannelException) {
       return "CLOSED";

@@ -93,8 +93,10 @@ class ConfigLoaderTest {
                         "ssh",
                         Balance.SOURCE_HASH,
                         List.of(
-                            new ServerConfig("10.0.0.11:22", 3, 100, false, true, AdminState.UP),
-                            new ServerConfig("unix:@sshd", 1, 0, true, false, AdminState.DRAIN)),
+                            new ServerConfig(
+                                "10.0.0.11:22", 3, 100, false, true, AdminState.UP, 0xE0),
+                            new ServerConfig(
+                                "unix:@sshd", 1, 0, true, false, AdminState.DRAIN, 0xE0)),
                         new PoolTimeouts(Duration.ofMillis(250), null),
                         150,
                         new QueueConfig(50, Duration.ofSeconds(2)),
@@ -102,6 +104,7 @@ class ConfigLoaderTest {
                         HealthConfig.NONE,
                         OutlierConfig.DEFAULT,
                         Duration.ZERO,
+                        null,
                         null)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig(

@@ -622,4 +622,50 @@ class ConfigValidationTest {
             "sluice.yaml:10:10: pools[0].servers[1].address: udp listener 'sip' relays to"
                 + " host:port servers only, got 'unix:/run/sip.sock'");
   }
+
+  @Test
+  void reportsPoolTlsKeysThatCannotWork() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers:
+                  - {address: "10.0.0.11:22", send_proxy_v2: true, proxy_v2_cert_tlv: 0xD0}
+                  - {address: "10.0.0.12:22", proxy_v2_cert_tlv: 0xE1}
+                tls: {verify: false, ca: /no/such/ca.pem, sni: "*.example.com", cert: /no/cert.pem, alpn: [""]}
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:56: pools[0].servers[0].proxy_v2_cert_tlv: expected 0 (none) or a"
+                + " custom TLV type from 0xE0 to 0xEF (224 to 239), got 208",
+            "sluice.yaml:8:5: pools[0].tls.key: a file path is required",
+            "sluice.yaml:8:26: pools[0].tls.ca: cannot read '/no/such/ca.pem'",
+            "sluice.yaml:8:26: pools[0].tls.ca: ca applies with verify: true only",
+            "sluice.yaml:8:47: pools[0].tls.sni: expected a host name, got '*.example.com'",
+            "sluice.yaml:8:69: pools[0].tls.cert: cannot read '/no/cert.pem'",
+            "sluice.yaml:8:96: pools[0].tls.alpn[0]: expected a protocol name of 1 to 255 bytes,"
+                + " such as h2 or http/1.1");
+  }
+
+  @Test
+  void acceptsAPoolTlsBlockWithItsDefaults() {
+    String yaml =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers: [{address: "10.0.0.11:22"}]
+                tls: {sni: backend.example.com, alpn: [h2, http/1.1], min_version: tlsv1.3}
+            """;
+
+    ConfigResult result = ConfigLoader.parse(yaml, "sluice.yaml");
+    assertThat(result.errors()).isEmpty();
+    UpstreamTlsConfig tls = result.config().pools().get(0).tls();
+    assertThat(tls.enabled()).isTrue();
+    assertThat(tls.verify()).isTrue();
+    assertThat(tls.minVersion()).isEqualTo(TlsConfig.TlsVersion.TLS_1_3);
+    assertThat(result.config().pools().get(0).servers().get(0).proxyV2CertTlv()).isEqualTo(0xE0);
+  }
 }

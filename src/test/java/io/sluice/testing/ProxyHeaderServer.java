@@ -3,6 +3,7 @@ package io.sluice.testing;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -10,6 +11,8 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.handler.codec.haproxy.HAProxySSLTLV;
+import io.netty.handler.codec.haproxy.HAProxyTLV;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -20,6 +23,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,13 +49,39 @@ public final class ProxyHeaderServer implements AutoCloseable {
    * @param source the client's address, or null when the header carries no inet address ({@code
    *     LOCAL}, {@code UNKNOWN})
    * @param destination the address the client connected to, or null likewise
+   * @param tlvs the v2 header's TLVs, in order
    */
   public record ReceivedHeader(
       HAProxyProtocolVersion version,
       HAProxyCommand command,
       HAProxyProxiedProtocol protocol,
       InetSocketAddress source,
-      InetSocketAddress destination) {}
+      InetSocketAddress destination,
+      List<ReceivedTlv> tlvs) {
+    /** The first TLV of {@code type}, or null. */
+    public ReceivedTlv tlv(int type) {
+      return tlvs.stream().filter(t -> t.type() == type).findFirst().orElse(null);
+    }
+  }
+
+  /**
+   * One TLV of a v2 header, copied out of Netty's buffers.
+   *
+   * @param client {@code PP2_TYPE_SSL}: the client flags; else 0
+   * @param verify {@code PP2_TYPE_SSL}: the verify result; else 0
+   * @param subTlvs {@code PP2_TYPE_SSL}: the TLVs inside it; else empty
+   */
+  public record ReceivedTlv(
+      int type, byte[] value, int client, int verify, List<ReceivedTlv> subTlvs) {
+    /** The sub-TLV of {@code type} as ASCII text, or null. */
+    public String text(int subType) {
+      return subTlvs.stream()
+          .filter(t -> t.type() == subType)
+          .findFirst()
+          .map(t -> new String(t.value(), java.nio.charset.StandardCharsets.US_ASCII))
+          .orElse(null);
+    }
+  }
 
   private final ServerSocket socket;
   private final BlockingQueue<ReceivedHeader> headers = new LinkedBlockingQueue<>();
@@ -124,11 +155,32 @@ public final class ProxyHeaderServer implements AutoCloseable {
               header.command(),
               header.proxiedProtocol(),
               inet(header.sourceAddress(), header.sourcePort()),
-              inet(header.destinationAddress(), header.destinationPort())));
+              inet(header.destinationAddress(), header.destinationPort()),
+              copy(header.tlvs())));
     } else {
       ByteBuf bytes = (ByteBuf) message;
       bytes.readBytes(out, bytes.readableBytes());
     }
+  }
+
+  private static List<ReceivedTlv> copy(List<? extends HAProxyTLV> tlvs) {
+    List<ReceivedTlv> copies = new ArrayList<>();
+    for (HAProxyTLV tlv : tlvs) {
+      if (tlv instanceof HAProxySSLTLV ssl) {
+        copies.add(
+            new ReceivedTlv(
+                tlv.typeByteValue() & 0xFF,
+                new byte[0],
+                ssl.client() & 0xFF,
+                ssl.verify(),
+                copy(ssl.encapsulatedTLVs())));
+      } else {
+        copies.add(
+            new ReceivedTlv(
+                tlv.typeByteValue() & 0xFF, ByteBufUtil.getBytes(tlv.content()), 0, 0, List.of()));
+      }
+    }
+    return copies;
   }
 
   /** The address for an IP literal; null for none or a unix path. Never a DNS lookup. */

@@ -86,6 +86,7 @@ public final class SluiceProcess implements AutoCloseable {
             + regex
             + "/ within "
             + timeout
+            + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")")
             + "\nstdout:\n"
             + stdout()
             + "\nstderr:\n"

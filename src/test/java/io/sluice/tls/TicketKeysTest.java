@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +34,7 @@ class TicketKeysTest {
   }
 
   @Test
-  void readsAn80ByteKeyInNginxOrderKeepingTheFirst16BytesOfEachPart() throws Exception {
+  void derivesTheSixteenByteKeysOfAn80ByteKeyFromAllOfItsSecretBytes() throws Exception {
     byte[] raw = new byte[80];
     for (int i = 0; i < raw.length; i++) {
       raw[i] = (byte) i;
@@ -39,9 +42,29 @@ class TicketKeysTest {
 
     OpenSslSessionTicketKey key = TicketKeys.parse(base64(raw), "keys").get(0);
 
+    byte[] secret = slice(raw, 16, 80);
     assertThat(key.name()).containsExactly(slice(raw, 0, 16));
-    assertThat(key.hmacKey()).containsExactly(slice(raw, 16, 32));
-    assertThat(key.aesKey()).containsExactly(slice(raw, 48, 64));
+    assertThat(key.aesKey())
+        .hasSize(16)
+        .containsExactly(hmacSha256(secret, "sluice ticket aes key"));
+    assertThat(key.hmacKey())
+        .hasSize(16)
+        .containsExactly(hmacSha256(secret, "sluice ticket hmac key"));
+    assertThat(key.aesKey()).isNotEqualTo(key.hmacKey());
+  }
+
+  @Test
+  void everyByteOfAn80ByteKeyChangesTheKeysUnlikeCuttingEachPartTo16Bytes() throws Exception {
+    byte[] raw = new byte[80];
+    byte[] lastByteChanged = new byte[80];
+    lastByteChanged[79] = 1;
+
+    OpenSslSessionTicketKey key = TicketKeys.parse(base64(raw), "keys").get(0);
+    OpenSslSessionTicketKey changed = TicketKeys.parse(base64(lastByteChanged), "keys").get(0);
+
+    assertThat(changed.name()).isEqualTo(key.name());
+    assertThat(changed.aesKey()).isNotEqualTo(key.aesKey());
+    assertThat(changed.hmacKey()).isNotEqualTo(key.hmacKey());
   }
 
   @Test
@@ -91,6 +114,12 @@ class TicketKeysTest {
     assertThat(keys.current().get(0).name()).isNotEqualTo(encrypting.name());
     keys.rotate();
     assertThat(keys.current()).doesNotContain(encrypting);
+  }
+
+  private static byte[] hmacSha256(byte[] secret, String label) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+    return slice(mac.doFinal(label.getBytes(StandardCharsets.US_ASCII)), 0, 16);
   }
 
   private static String base64(byte[] raw) {

@@ -9,6 +9,9 @@ import io.sluice.testing.EchoServer;
 import io.sluice.tls.TlsTestBed.Certificates;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,14 +129,54 @@ class TlsLoadIT {
             TlsTestBed.listener("signer: jdk", certs.p384()).server(echo.address()).build(),
             2,
             pool);
+    long signaturesBefore = stats().signatures();
+
+    long[] micros = openConnectionRoundTripsDuringAFlood();
+
+    long signed = stats().signatures() - signaturesBefore;
+    assertThat(signed).as("the flood really kept the crypto pool busy").isGreaterThan(20);
+    assertThat(percentile(micros, 99)).isLessThan(50_000);
+  }
+
+  @Test
+  void runsTheJdkEnginesHandshakeWorkOnTheCryptoPoolSoAnOpenConnectionIsAnsweredWithinMilliseconds()
+      throws Exception {
+    pool = new SigningPool(1);
+    sluice =
+        SluiceRuntime.start(
+            TlsTestBed.listener("provider: jdk", certs.p384()).server(echo.address()).build(),
+            2,
+            pool);
+    long cryptoBefore = cryptoThreadsCpuNanos();
+    long fullBefore = stats().fullHandshakes();
+
+    long[] micros = openConnectionRoundTripsDuringAFlood();
+
+    long full = stats().fullHandshakes() - fullBefore;
+    long cryptoMillis = TimeUnit.NANOSECONDS.toMillis(cryptoThreadsCpuNanos() - cryptoBefore);
+    System.out.printf("%d JDK handshakes, %d ms of crypto-pool CPU%n", full, cryptoMillis);
+    assertThat(full).as("the flood made full handshakes").isGreaterThan(20);
+    // The JDK's key exchange and P-384 signature take milliseconds per handshake; on the event
+    // loop instead, the crypto thread would have stayed idle.
+    assertThat(cryptoMillis).as("handshake work done on the crypto pool").isGreaterThan(full);
+    // The 95th percentile, not the 99th: only the engine's delegated tasks move, its record and
+    // message processing stays on the loop, and the flood's JDK clients share the two cores.
+    assertThat(percentile(micros, 95)).isLessThan(50_000);
+  }
+
+  /**
+   * Opens one connection, then floods the listener with full handshakes from two clients (a fresh
+   * client context each time, so nothing resumes) for at most two seconds or 400 handshakes, while
+   * timing round trips on the open connection.
+   *
+   * @return those round trips, in microseconds, sorted
+   */
+  private long[] openConnectionRoundTripsDuringAFlood() throws Exception {
     SSLSocket open =
         new JavaTlsClient(certs.ca().cert()).connect(TlsTestBed.front(sluice), "p384.test");
     for (int i = 0; i < 100; i++) {
       roundTrip(open, "warm-up");
     }
-
-    // Two clients making full handshakes back to back (a fresh client context each time, so
-    // nothing resumes), for at most two seconds or 400 handshakes.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     AtomicInteger handshakes = new AtomicInteger();
     List<Thread> flood = new ArrayList<>();
@@ -154,7 +197,6 @@ class TlsLoadIT {
       client.start();
       flood.add(client);
     }
-    long signaturesBefore = stats().signatures();
     List<Long> micros = new ArrayList<>();
     while (System.nanoTime() < deadline && micros.size() < 300) {
       long started = System.nanoTime();
@@ -162,21 +204,39 @@ class TlsLoadIT {
       micros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
       Thread.sleep(3);
     }
-    long signed = stats().signatures() - signaturesBefore;
     for (Thread client : flood) {
       client.join(10_000);
     }
     open.close();
 
     long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
-    long p50 = sorted[sorted.length / 2];
-    long p99 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
     System.out.printf(
-        "open-connection round trips during %d signatures: n=%d p50=%d us p99=%d us max=%d us%n",
-        signed, sorted.length, p50, p99, Arrays.stream(sorted).max().orElse(0));
-    assertThat(signed).as("the flood really kept the crypto pool busy").isGreaterThan(20);
+        "open-connection round trips during the flood: n=%d p50=%d us p95=%d us p99=%d us max=%d"
+            + " us%n",
+        sorted.length,
+        percentile(sorted, 50),
+        percentile(sorted, 95),
+        percentile(sorted, 99),
+        Arrays.stream(sorted).max().orElse(0));
     assertThat(sorted.length).isGreaterThan(50);
-    assertThat(p99).isLessThan(50_000);
+    return sorted;
+  }
+
+  private static long percentile(long[] sorted, int percent) {
+    int rank = (int) Math.ceil(sorted.length * percent / 100.0) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+  }
+
+  /** CPU time of the crypto pool's threads so far. */
+  private static long cryptoThreadsCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("sluice-crypto-")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
   }
 
   private TlsStats stats() {

@@ -2,6 +2,7 @@ package io.sluice.proxy.tcp;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.SSLEngine;
 
@@ -28,4 +29,11 @@ public interface ClientTls {
 
   /** The TLS alert or error behind a failed handshake, short, for the log line. */
   String failureReason(Throwable cause);
+
+  /**
+   * What a PROXY v2 header tells a server of the finished handshake on {@code engine}.
+   *
+   * @param certificate the client's certificate, or {@code null}
+   */
+  ClientTlsFacts facts(SSLEngine engine, boolean resumed, X509Certificate certificate);
 }

@@ -5,6 +5,7 @@ import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.pool.Pool;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What every connection of one TCP listener shares: immutable, read once per new connection.
@@ -19,6 +20,9 @@ import java.time.Duration;
  * @param connections every open client connection, so a stop can close what outlives its drain
  * @param stats how this listener's sessions ended, and the bytes they moved
  * @param tls TLS termination for {@code tls} listeners, {@code null} for plain TCP
+ * @param sniRoutes pools chosen by the ClientHello's server name, or {@code null}
+ * @param serverTls TLS towards the servers of each pool that asks for it; pools absent from the map
+ *     are reached over plain TCP
  */
 public record TcpListenerContext(
     String listener,
@@ -31,4 +35,10 @@ public record TcpListenerContext(
     ChannelGroup connections,
     RelayStats stats,
     ClientTls tls,
-    SniRoutes sniRoutes) {}
+    SniRoutes sniRoutes,
+    Map<Pool, ServerTls> serverTls) {
+
+  public TcpListenerContext {
+    serverTls = Map.copyOf(serverTls);
+  }
+}

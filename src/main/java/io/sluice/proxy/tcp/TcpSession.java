@@ -9,10 +9,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.net.Listener;
 import io.sluice.net.SocketAddresses;
@@ -30,6 +33,7 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +98,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
 
   private String tlsSummary;
   private X509Certificate clientCertificate;
+  private boolean tlsResumed;
+  private ClientTlsFacts clientTlsFacts;
+
+  /** Pools with TLS to their servers: the pool's TLS, and why the last handshake failed. */
+  private ServerTls serverTls;
+
+  private String serverTlsFailure;
 
   private ScheduledFuture<?> timer;
   private IdleProgress idleProgress;
@@ -156,6 +167,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   void tlsEstablished(String protocol, boolean resumed, X509Certificate certificate) {
     awaitingHandshake = false;
     clientCertificate = certificate;
+    tlsResumed = resumed;
     String summary = protocol + (resumed ? "/resumed" : "/full");
     tlsSummary =
         certificate == null
@@ -178,6 +190,23 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
    */
   X509Certificate clientCertificate() {
     return clientCertificate;
+  }
+
+  /**
+   * The client's TLS session as a PROXY v2 header describes it, for servers that get one; made once
+   * per connection, on the first such server, while the TLS handler still holds the session.
+   */
+  private ClientTlsFacts clientTlsFacts() {
+    if (context.tls() == null || !server.sendProxyV2()) {
+      return null;
+    }
+    if (clientTlsFacts == null) {
+      SslHandler ssl = client.pipeline().get(SslHandler.class);
+      if (ssl != null) {
+        clientTlsFacts = context.tls().facts(ssl.engine(), tlsResumed, clientCertificate);
+      }
+    }
+    return clientTlsFacts;
   }
 
   /** Chooses a server and connects to it on this event loop. */
@@ -289,16 +318,77 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
           connecting.cause());
       return;
     }
-    connectedNanos = System.nanoTime();
-    server.recordLatency(connectedNanos - connectStartNanos);
+    server.recordLatency(System.nanoTime() - connectStartNanos);
     context.transport().configureRelaySocket(backend);
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
       backend.write(
           ProxyHeaders.encodable(
-              ProxyHeaders.describe(clientAddress, destinationAddress, server.sendProxyV2())),
+              ProxyHeaders.describe(
+                  clientAddress,
+                  destinationAddress,
+                  server.sendProxyV2(),
+                  clientTlsFacts(),
+                  server.proxyV2CertTlv())),
           backend.voidPromise());
     }
+    ServerTls tls = context.serverTls().get(pool);
+    if (tls != null) {
+      startServerHandshake(tls);
+    } else {
+      established();
+    }
+  }
+
+  /**
+   * Starts the TLS handshake with the server, after the PROXY header (which travels in the clear,
+   * as servers behind HAProxy expect it). Until it succeeds the connection counts as connecting.
+   */
+  private void startServerHandshake(ServerTls tls) {
+    serverTls = tls;
+    String host = null;
+    int port = -1;
+    if (server.address() instanceof InetSocketAddress inet) {
+      host = inet.getHostString();
+      port = inet.getPort();
+    }
+    ChannelPipeline pipeline = backend.pipeline();
+    String relay = pipeline.context(BackpressureRelay.class).name();
+    pipeline.addBefore(relay, "tls-wait", new ServerHandshakeReader(this));
+    // Added last, and to a connected channel: the handshake starts now, after the header.
+    pipeline.addBefore(
+        "tls-wait", "tls", tls.newHandler(backend.alloc(), host, port, pool.connectTimeout()));
+    backend.read();
+  }
+
+  /**
+   * The handshake with the server ended: on success the relay starts; on failure (a certificate
+   * that does not verify, an alert, a timeout, a close) the server is given up as if it had refused
+   * the connection, and another is tried while the retry rules allow.
+   *
+   * @param cause why it failed; {@code null} for success
+   */
+  void serverHandshakeDone(Channel channel, Throwable cause) {
+    if (ended || channel != backend) {
+      return;
+    }
+    if (cause == null && channel.isActive()) {
+      serverTlsFailure = null;
+      established();
+      return;
+    }
+    serverTlsFailure = serverTls.failureReason(cause);
+    serverTls.handshakeFailed(server.name(), serverTlsFailure, cause);
+    retryOrEnd(
+        cause instanceof SslHandshakeTimeoutException
+            ? TerminationState.SERVER_TIMEOUT_DURING_CONNECT
+            : TerminationState.SERVER_REFUSED_DURING_CONNECT,
+        cause);
+  }
+
+  /** The server connection is ready for the client's bytes (connected, and TLS if any is done). */
+  private void established() {
+    connectedNanos = System.nanoTime();
     if (early != null) {
       replay.keep(early);
       backend.write(early, backend.voidPromise());
@@ -444,9 +534,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (ended || !target.isActive()) {
       return;
     }
-    SslHandler tls = clientSide ? client.pipeline().get(SslHandler.class) : null;
+    SslHandler tls = target.pipeline().get(SslHandler.class);
     if (tls != null) {
-      // close_notify first, so the client can tell the end of the data from a truncation.
+      // close_notify first, so the peer can tell the end of the data from a truncation.
       tls.closeOutbound()
           .addListener(f -> ((DuplexChannel) target).shutdownOutput().addListener(outputShut));
     } else {
@@ -502,7 +592,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
    * socket reset by its peer can return, which Netty reports as {@link NotYetConnectedException}.
    */
   private static boolean isSocketError(Throwable cause) {
-    return cause instanceof IOException || cause instanceof NotYetConnectedException;
+    return cause instanceof IOException
+        || cause instanceof NotYetConnectedException
+        // A TLS record that does not decrypt: the peer's fault (or the network's), not Sluice's.
+        || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
   }
 
   /** Events from a server connection given up for a retry no longer concern the session. */
@@ -568,7 +661,19 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
                 bytesFromClient,
                 bytesToClient,
                 state,
-                tlsSummary));
+                tlsField()));
+  }
+
+  /**
+   * The log line's TLS field: the client handshake's outcome on TLS listeners, and why the last
+   * handshake with a server failed, if one did.
+   */
+  private String tlsField() {
+    if (serverTlsFailure == null) {
+      return tlsSummary;
+    }
+    String server = "server !" + serverTlsFailure;
+    return tlsSummary == null ? server : tlsSummary + ", " + server;
   }
 
   /** Closes the session on a stop whose drain time has run out. */

@@ -161,4 +161,58 @@ class ProxyHeadersTest {
       channel.finishAndReleaseAll();
     }
   }
+
+  @Test
+  void encodesTheClientsTlsSessionAsTheSpecificationLaysItOut() throws Exception {
+    ClientTlsFacts tls =
+        new ClientTlsFacts(
+            "TLSv1.3",
+            "TLS_AES_128_GCM_SHA256",
+            new byte[] {0x30, 0x03, 0x02, 0x01, 0x07},
+            "device-7",
+            true,
+            false,
+            "ecdsa-with-SHA256",
+            "EC384");
+    HAProxyMessage header =
+        ProxyHeaders.describe(inet("192.0.2.10", 51000), inet("198.51.100.1", 443), V2, tls, 0xE0);
+
+    EmbeddedChannel channel = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+    channel.writeOutbound(header);
+    ByteBuf encoded = channel.readOutbound();
+    byte[] bytes = new byte[encoded.readableBytes()];
+    encoded.readBytes(bytes);
+    encoded.release();
+    channel.finishAndReleaseAll();
+
+    java.io.ByteArrayOutputStream ssl = new java.io.ByteArrayOutputStream();
+    ssl.write(0x07); // PP2_CLIENT_SSL | PP2_CLIENT_CERT_CONN | PP2_CLIENT_CERT_SESS
+    ssl.writeBytes(new byte[] {0, 0, 0, 1}); // verify: presented, not verified
+    ssl.writeBytes(tlv(0x21, "TLSv1.3"));
+    ssl.writeBytes(tlv(0x22, "device-7"));
+    ssl.writeBytes(tlv(0x25, "EC384"));
+    ssl.writeBytes(tlv(0x24, "ecdsa-with-SHA256"));
+    ssl.writeBytes(tlv(0x23, "TLS_AES_128_GCM_SHA256"));
+    java.io.ByteArrayOutputStream tlvs = new java.io.ByteArrayOutputStream();
+    tlvs.writeBytes(tlv(0x20, ssl.toByteArray()));
+    tlvs.writeBytes(tlv(0xE0, new byte[] {0x30, 0x03, 0x02, 0x01, 0x07}));
+    // 16-byte signature, version and length, then 12 bytes of IPv4 addresses and ports.
+    int length = ((bytes[14] & 0xFF) << 8) | (bytes[15] & 0xFF);
+    assertThat(length).isEqualTo(12 + tlvs.size());
+    assertThat(java.util.Arrays.copyOfRange(bytes, 16 + 12, bytes.length))
+        .isEqualTo(tlvs.toByteArray());
+  }
+
+  private static byte[] tlv(int type, String value) {
+    return tlv(type, value.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static byte[] tlv(int type, byte[] value) {
+    byte[] tlv = new byte[3 + value.length];
+    tlv[0] = (byte) type;
+    tlv[1] = (byte) (value.length >> 8);
+    tlv[2] = (byte) value.length;
+    System.arraycopy(value, 0, tlv, 3, value.length);
+    return tlv;
+  }
 }

@@ -1,0 +1,49 @@
+package io.sluice.proxy.tcp;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+/**
+ * Waits for the TLS handshake with a server, then leaves the pipeline: until it ends, the session
+ * counts the connection as still connecting, so a failed handshake is retried on another server
+ * like a refused connect. Errors the TLS handler raises meanwhile are its handshake's failure,
+ * which the completion event reports; they do not reach the relay.
+ *
+ * <p>One instance per server connection; runs on the session's event loop only.
+ */
+final class ServerHandshakeReader extends ChannelInboundHandlerAdapter {
+  private final TcpSession session;
+  private boolean done;
+
+  ServerHandshakeReader(TcpSession session) {
+    this.session = session;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (done || !(event instanceof SslHandshakeCompletionEvent completion)) {
+      ctx.fireUserEventTriggered(event);
+      return;
+    }
+    done = true;
+    ctx.pipeline().remove(this);
+    session.serverHandshakeDone(ctx.channel(), completion.cause());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (done) {
+      ctx.fireExceptionCaught(cause);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!done) {
+      done = true;
+      session.serverHandshakeDone(ctx.channel(), null);
+    }
+    ctx.fireChannelInactive();
+  }
+}
