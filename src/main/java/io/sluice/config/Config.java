@@ -13,6 +13,7 @@ import java.util.List;
  * @param maxConnections client connections open at once across every listener; absent: derived at
  *     start from the open-files limit (two descriptors per relayed connection)
  * @param admin the admin listener, or null for none
+ * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -20,7 +21,8 @@ public record Config(
     Duration drainTimeout,
     AccessLogConfig accessLog,
     Integer maxConnections,
-    AdminConfig admin) {
+    AdminConfig admin,
+    ClusterConfig cluster) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short

@@ -19,6 +19,9 @@ import java.util.List;
  * @param slowStart how long a server coming back up takes to ramp from a tenth of its weight to all
  *     of it; 0 turns slow start off
  * @param http how L7 listeners talk to the servers
+ * @param scope {@code cluster}: the servers' {@code max_connections} are fleet totals, leased
+ *     through the {@code cluster} Redis, and {@code least_conn} and {@code p2c} count the whole
+ *     fleet's connections; {@code local} (default): this instance's own
  */
 public record PoolConfig(
     String name,
@@ -31,7 +34,8 @@ public record PoolConfig(
     HealthConfig health,
     OutlierConfig outlier,
     Duration slowStart,
-    PoolHttpConfig http) {
+    PoolHttpConfig http,
+    Scope scope) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -50,6 +54,7 @@ public record PoolConfig(
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
     http = http == null ? PoolHttpConfig.DEFAULT : http;
+    scope = scope == null ? Scope.LOCAL : scope;
   }
 
   /**

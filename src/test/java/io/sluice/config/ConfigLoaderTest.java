@@ -81,6 +81,7 @@ class ConfigLoaderTest {
                         null,
                         null,
                         null,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(
@@ -96,11 +97,13 @@ class ConfigLoaderTest {
                         HealthConfig.NONE,
                         OutlierConfig.DEFAULT,
                         Duration.ZERO,
+                        null,
                         null)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000,
-                new AdminConfig("127.0.0.1:9900", null)));
+                new AdminConfig("127.0.0.1:9900", null),
+                null));
   }
 
   @Test
@@ -271,7 +274,7 @@ class ConfigLoaderTest {
             backlog: lots
           - name: git-ssh
             bind: [":2222"]
-            protocol: http
+            protocol: udp
             pool: sshh
         pools:
           - name: ssh
@@ -293,8 +296,8 @@ class ConfigLoaderTest {
                 + " listeners[0]",
             "sluice.yaml:7:12: listeners[1].bind[0]: ':2222' is already bound by"
                 + " listeners[0].bind[0]",
-            "sluice.yaml:8:5: listeners[1].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
+            "sluice.yaml:8:5: listeners[1].protocol: protocol 'udp' is not supported yet"
+                + " (supported: tcp, tls, http, https)",
             "sluice.yaml:9:5: listeners[1].pool: no pool named 'sshh', did you mean 'ssh'?",
             "sluice.yaml:13:35: pools[0].servers[0].weight: expected 1 to 256, got 300",
             "sluice.yaml:14:10: pools[0].servers[1].address: '10.0.0.12' has no port"

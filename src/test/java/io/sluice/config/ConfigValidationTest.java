@@ -274,21 +274,19 @@ class ConfigValidationTest {
   }
 
   @Test
-  void rejectsProtocolsOtherThanTcpForNow() {
+  void rejectsProtocolsNotSupportedYet() {
     String yaml =
         """
         listeners:
-          - {name: web, bind: [":8080"], protocol: http}
+          - {name: web, bind: [":8080"], protocol: http, pool: ssh}
           - {name: dns, bind: [":5353"], protocol: udp, pool: ssh}
         """
             + POOLS;
 
     assertThat(errors(yaml))
         .containsExactly(
-            "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
             "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp, tls)");
+                + " (supported: tcp, tls, http, https)");
   }
 
   @Test
@@ -491,5 +489,62 @@ class ConfigValidationTest {
                 + " *.domain, got 'bad name'",
             "sluice.yaml:8:10: listeners[0].sni_routes[2].names: at least one server name is"
                 + " required");
+  }
+
+  @Test
+  void reportsABadClusterWithItsPlace() {
+    String yaml =
+        LISTENERS
+            + POOLS
+            + """
+            cluster:
+              redis: "redis://127.0.0.1"
+              name: "two words"
+              sync_interval: 1ms
+              timeout: 5s
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:3: cluster.redis: '127.0.0.1' has no port (expected: host:port,"
+                + " [ipv6]:port or :port)",
+            "sluice.yaml:7:3: cluster.name: expected 1 to 64 letters, digits, '.', '_', ':' or '-',"
+                + " got 'two words'",
+            "sluice.yaml:8:3: cluster.sync_interval: expected 10ms to 5000ms",
+            "sluice.yaml:9:3: cluster.timeout: expected 10ms to 1000ms");
+  }
+
+  @Test
+  void reportsAClusterScopeWithoutACluster() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh, accept_rate_scope: cluster}
+        pools:
+          - {name: ssh, scope: cluster, servers: [{address: "10.0.0.11:22"}]}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:49: listeners[0].accept_rate_scope: a cluster accept_rate needs a"
+                + " top-level cluster: {redis: host:port}",
+            "sluice.yaml:4:17: pools[0].scope: scope: cluster needs a top-level cluster: {redis:"
+                + " host:port}");
+  }
+
+  @Test
+  void reportsAClusterAcceptRateScopeWithoutARate() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh, accept_rate_scope: cluster}
+        cluster: {redis: "127.0.0.1:6379"}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:49: listeners[0].accept_rate_scope: accept_rate_scope: cluster needs an"
+                + " accept_rate to share");
   }
 }
