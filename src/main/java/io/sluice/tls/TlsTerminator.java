@@ -190,10 +190,33 @@ public final class TlsTerminator implements AutoCloseable {
 
   /** Rotates keys made in memory: a new one encrypts, the previous one still decrypts. */
   public void rotateTicketKeys() {
-    if (!tickets.fromFile()) {
-      tickets.rotate();
+    if (tickets.rotate()) {
       certificates.installTicketKeys(tickets.current());
     }
+  }
+
+  /** Whether the listener's ticket keys come from a key file (which a fleet then shares). */
+  public boolean ticketKeysFromFile() {
+    return tickets.fromFile();
+  }
+
+  /**
+   * The period after which a fleet's newest ticket key is replaced: {@code session_tickets.rotate}.
+   */
+  public Duration ticketKeyPeriod() {
+    return config.sessionTickets().rotate();
+  }
+
+  /**
+   * Installs a fleet's ticket keys, newest first, 48 bytes each: new tickets are sealed with the
+   * newest, and a ticket sealed by any instance with any of them resumes here. Local rotation
+   * stops. Called off the event loops (the fleet thread).
+   *
+   * @throws IllegalArgumentException when a key is not 48 bytes or there is none
+   */
+  public void shareTicketKeys(java.util.List<byte[]> newestFirst) {
+    tickets.share(newestFirst);
+    certificates.installTicketKeys(tickets.current());
   }
 
   /** Releases the contexts; call once no event loop uses them. */
