@@ -7,7 +7,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
 import io.sluice.admission.ConnectionLimit;
-import io.sluice.admission.TokenBucket;
+import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
@@ -94,6 +94,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
+  private final Fleet fleet;
   private AdminServer admin;
   private volatile boolean stopping;
   private boolean closed;
@@ -116,6 +117,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             ChannelTypes.of(transport::clientChannel, transport.datagramChannel()));
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    this.fleet = Fleet.of(config.cluster());
   }
 
   /**
@@ -151,6 +153,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     try {
       runtime.buildPools();
       runtime.bindListeners();
+      runtime.fleet.start(runtime.pools, config.pools(), runtime.terminators);
       runtime.scheduleTlsUpkeep();
       runtime.startAdmin();
     } catch (StartException e) {
@@ -296,9 +299,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
           new AcceptGate(
               new ConnectionLimit(listener.maxConnections()),
               admission,
-              listener.acceptRate() == null
-                  ? null
-                  : new TokenBucket(listener.acceptRate().perSecond(), listener.acceptBurst()),
+              fleet.acceptRate(listener),
               reusePort);
       try {
         Listener bound =
@@ -485,7 +486,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 server.weight(),
                 server.totalConnections(),
                 server.latencyNanos() / 1e6,
-                server.ejected()));
+                server.ejected(),
+                server.remoteActive(),
+                server.localLimit()));
       }
       poolLoads.add(
           new LiveView.PoolLoad(
@@ -501,7 +504,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         admission.connections().max(),
         loopLoad.snapshot(),
         listenerLoads,
-        poolLoads);
+        poolLoads,
+        fleet.view());
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {
@@ -617,6 +621,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private void stopNow() {
+    fleet.close();
     if (control != null) {
       control.shutdownNow();
       // A reload in progress finishes before the contexts it builds are released.
