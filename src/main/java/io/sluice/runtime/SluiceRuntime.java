@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
  * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
- * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes.
+ * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes; with
+ * {@code cluster}, the fleet's thread (see {@link Fleet}) talks to Redis.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);

@@ -226,6 +226,31 @@ class FleetIT {
   }
 
   @Test
+  void fallsBackWithinASecondWhenRedisHangsAndRejoinsWhenItAnswers() throws Exception {
+    EchoServer echo = keep(new EchoServer());
+    SluiceRuntime a = start(rateLimited(echo, 100, "a"));
+    assertThat(a.view().cluster().connected()).isTrue();
+
+    redis.pause();
+    long hung = System.nanoTime();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> !a.view().cluster().connected());
+      System.out.printf(
+          "fell back %d ms after Redis hung%n", (System.nanoTime() - hung) / 1_000_000);
+      assertThat(a.view().cluster().limits().get(0).localSharePerSecond()).isEqualTo(100.0);
+      echoed(front(a)).close();
+    } finally {
+      redis.resume();
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.view().cluster().connected());
+    echoed(front(a)).close();
+  }
+
+  @Test
   void aServersLimitHoldsForTheWholeFleet() throws Exception {
     EchoServer echo = keep(new EchoServer());
     TestConfigs config =

@@ -50,6 +50,11 @@ public final class RedisPeer implements AutoCloseable {
   /** Kills the server at once (SIGKILL), as a crash would. */
   public void kill() {
     if (process != null) {
+      try {
+        signal("-CONT");
+      } catch (IOException e) {
+        // Killed all the same below.
+      }
       process.destroyForcibly();
       try {
         process.waitFor(5, TimeUnit.SECONDS);
@@ -57,6 +62,29 @@ public final class RedisPeer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       process = null;
+    }
+  }
+
+  /**
+   * Stops the server without closing its sockets (SIGSTOP), as a hung Redis would be: connects
+   * still succeed in the kernel, commands get no answer.
+   */
+  public void pause() throws IOException {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  public void resume() throws IOException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException {
+    try {
+      new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
