@@ -121,6 +121,15 @@ class FleetIT {
     assertThat(resumed.output()).contains(HttpBackend.BODY);
     assertThat(b.tlsStats("front").resumedHandshakes()).isEqualTo(1);
     assertThat(b.tlsStats("front").fullHandshakes()).isZero();
+
+    // A Redis that lost its data is seeded with the keys in use: issued tickets keep resuming.
+    redis.restart();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> ":1".equals(redis.command("EXISTS sluice:tickets:front")));
+    Thread.sleep(1_500); // one more ticket-key round on each instance
+    OpensslClient.Result afterRestart = openssl(a, common, "-sess_in", session.toString());
+    assertThat(afterRestart.reused()).as(afterRestart.output()).isTrue();
   }
 
   @Test
@@ -142,7 +151,8 @@ class FleetIT {
                 .pool("balance", "least_conn")
                 .pool("scope", "cluster")
                 .server(first.address())
-                .server(second.address()),
+                .server(second.address())
+                .top("admin", "{bind: \"127.0.0.1:0\"}"),
             "b");
     List<Socket> held = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -176,6 +186,31 @@ class FleetIT {
             .orElseThrow();
     assertThat(seenByA.connections()).isEqualTo(3);
     assertThat(seenByA.ageMillis()).isLessThan(5_000);
+    assertThat(adminGet(b, "/api/view"))
+        .contains("\"instance\":\"b\"", "\"connected\":true", "\"name\":\"a\"")
+        .contains("\"remote_active\":3");
+    assertThat(adminGet(b, "/metrics"))
+        .contains("sluice_cluster_connected 1")
+        .contains("sluice_cluster_instances 2")
+        .contains("sluice_cluster_instance_last_seen_age_seconds{instance=\"a\"}")
+        .contains(
+            "sluice_server_remote_active_connections{pool=\"back\",server=\""
+                + first.address()
+                + "\"} 3");
+  }
+
+  private static String adminGet(SluiceRuntime sluice, String path) throws Exception {
+    InetSocketAddress admin = sluice.adminAddress();
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + admin.getPort() + path))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
   }
 
   @Test
