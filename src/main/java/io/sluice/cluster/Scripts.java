@@ -143,7 +143,11 @@ final class Scripts {
       local now = t[1] * 1000 + math.floor(t[2] / 1000)
       local ttl = tonumber(ARGV[2])
       redis.call('DEL', KEYS[2])
-      redis.call('HSET', KEYS[2], '@seen', now, unpack(ARGV, 3))
+      redis.call('HSET', KEYS[2], '@seen', now)
+      -- One field at a time: unpack() of a large pool's figures would pass Lua's stack limit.
+      for i = 3, #ARGV - 1, 2 do
+        redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+      end
       redis.call('PEXPIRE', KEYS[2], ttl)
       redis.call('ZADD', KEYS[1], now, ARGV[1])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
