@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The import directions of the design's code map (DESIGN.md §3). One deviation: {@code net}, {@code
  * health} and {@code proxy.http} read {@code config}'s records (leaf types with no behaviour):
  * addresses to turn into sockets, the checks' settings, and the dozens of HTTP limits, routes and
- * identity settings, which copying into look-alike types would only duplicate.
+ * identity settings, which copying into look-alike types would only duplicate. {@code cluster}
+ * likewise reads the fleet's settings and scopes from {@code config}, and builds its part of the
+ * live view ({@code observe}'s read-only records).
  */
 class ArchitectureTest {
   private static final Map<String, Set<String>> ALLOWED =
@@ -35,7 +37,7 @@ class ArchitectureTest {
               Set.of("pool", "balance", "net", "tls", "observe", "admission", "config")),
           Map.entry("proxy.udp", Set.of("pool", "balance", "net", "observe", "admission")),
           Map.entry("health", Set.of("pool", "balance", "observe", "config")),
-          Map.entry("cluster", Set.of("admission", "tls", "pool", "balance")),
+          Map.entry("cluster", Set.of("admission", "tls", "pool", "balance", "config", "observe")),
           Map.entry("admin", Set.of("pool", "balance", "admission", "observe", "config")),
           Map.entry("runtime", Set.copyOf(List.of())),
           Map.entry("cli", Set.of("runtime", "config")));

@@ -32,6 +32,9 @@ final class SluiceCollector implements MultiCollector {
     listeners(now, metrics);
     pools(now, metrics);
     udp(now, metrics);
+    if (now.cluster() != null) {
+      cluster(now.cluster(), metrics);
+    }
     return metrics.build();
   }
 
@@ -206,6 +209,14 @@ final class SluiceCollector implements MultiCollector {
     GaugeSnapshot.Builder active = gauge("sluice_server_active_connections", "Open now");
     GaugeSnapshot.Builder serverMax =
         gauge("sluice_server_max_connections", "The server's limit, 0: none");
+    GaugeSnapshot.Builder remote =
+        gauge(
+            "sluice_server_remote_active_connections",
+            "Open now by the other fleet instances (scope: cluster pools)");
+    GaugeSnapshot.Builder localLimit =
+        gauge(
+            "sluice_server_local_max_connections",
+            "The limit this instance enforces: the configured one or its fleet lease");
     GaugeSnapshot.Builder weight = gauge("sluice_server_weight", "The weight in use now");
     GaugeSnapshot.Builder latency =
         gauge("sluice_server_latency_seconds", "Averaged connect and check latency");
@@ -225,6 +236,8 @@ final class SluiceCollector implements MultiCollector {
         Labels labels = Labels.of("pool", pool.name(), "server", server.name());
         active.dataPoint(point(server.active(), labels));
         serverMax.dataPoint(point(server.maxConnections(), labels));
+        remote.dataPoint(point(server.remoteActive(), labels));
+        localLimit.dataPoint(point(server.localLimit(), labels));
         weight.dataPoint(point(server.weight(), labels));
         latency.dataPoint(point(server.latencyMillis() / 1000, labels));
         total.dataPoint(counter(server.total(), labels));
@@ -238,7 +251,16 @@ final class SluiceCollector implements MultiCollector {
     }
     for (GaugeSnapshot.Builder gauge :
         new GaugeSnapshot.Builder[] {
-          queued, queueMax, retriesLeft, active, serverMax, weight, latency, state
+          queued,
+          queueMax,
+          retriesLeft,
+          active,
+          serverMax,
+          remote,
+          localLimit,
+          weight,
+          latency,
+          state
         }) {
       metrics.metricSnapshot(gauge.build());
     }
@@ -313,6 +335,44 @@ final class SluiceCollector implements MultiCollector {
 
   private static CounterSnapshot.Builder counter(String name, String help) {
     return CounterSnapshot.builder().name(name).help(help);
+  }
+
+  private static void cluster(LiveView.ClusterLoad cluster, MetricSnapshots.Builder metrics) {
+    metrics.metricSnapshot(
+        gauge("sluice_cluster_connected", "1 while Redis answers, 0 while local shares apply")
+            .dataPoint(point(cluster.connected() ? 1 : 0, Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        CounterSnapshot.builder()
+            .name("sluice_cluster_fallbacks")
+            .help("Times Redis was lost and local shares took over")
+            .dataPoint(counter(cluster.fallbacks(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge(
+                "sluice_cluster_instances",
+                "Fleet instances alive at the last read, this one included")
+            .dataPoint(point(cluster.instances().size(), Labels.EMPTY))
+            .build());
+    GaugeSnapshot.Builder age =
+        gauge("sluice_cluster_instance_last_seen_age_seconds", "Since the instance last published");
+    for (LiveView.InstanceLoad instance : cluster.instances()) {
+      age.dataPoint(point(instance.ageMillis() / 1000.0, Labels.of("instance", instance.name())));
+    }
+    metrics.metricSnapshot(age.build());
+    GaugeSnapshot.Builder leased =
+        gauge(
+            "sluice_listener_accept_rate_leased",
+            "1 while fleet tokens are leased, 0: local share");
+    GaugeSnapshot.Builder share =
+        gauge("sluice_listener_accept_rate_local_share", "The local share in force, 0 when leased");
+    for (LiveView.FleetRateLoad limit : cluster.limits()) {
+      Labels labels = Labels.of("listener", limit.listener());
+      leased.dataPoint(point(limit.leased() ? 1 : 0, labels));
+      share.dataPoint(point(limit.localSharePerSecond(), labels));
+    }
+    metrics.metricSnapshot(leased.build());
+    metrics.metricSnapshot(share.build());
   }
 
   private static GaugeSnapshot.Builder gauge(String name, String help) {

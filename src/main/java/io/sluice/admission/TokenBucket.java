@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * algorithm (GCRA): each take moves it one interval later, and a take conforms while it is no more
  * than {@code burst - 1} intervals ahead of now. A take is one compare-and-set.
  */
-public final class TokenBucket {
+public final class TokenBucket implements AcceptRate {
   private final long nanosPerToken;
   private final long toleranceNanos;
   private final LongSupplier nanoClock;
@@ -34,11 +34,13 @@ public final class TokenBucket {
   }
 
   /** The steady rate, tokens per second. */
+  @Override
   public double perSecond() {
     return 1e9 / nanosPerToken;
   }
 
   /** Takes one token, going into debt if none is left. */
+  @Override
   public void take() {
     long now = nanoClock.getAsLong();
     while (true) {
@@ -70,6 +72,7 @@ public final class TokenBucket {
   }
 
   /** How long until a token is available; zero or less when one is. */
+  @Override
   public long nanosUntilAvailable() {
     return theoreticalArrival.get() - nanoClock.getAsLong() - toleranceNanos;
   }

@@ -4,7 +4,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Weighted least connections: the server with room whose {@code (active + 1) / weight} is lowest,
- * the connection it would hold after this pick counted, as HAProxy's {@code leastconn} does.
+ * the connection it would hold after this pick counted, as HAProxy's {@code leastconn} does. In a
+ * fleet ({@code scope: cluster}) {@code active} includes the other instances' connections.
  *
  * <p>Ties are broken by scanning from a random starting index, so that event loops picking at the
  * same moment from equal servers spread out instead of herding onto the first. A linear scan: for
@@ -32,7 +33,7 @@ public final class LeastConnections implements Balancer {
       if (i == avoid || !view.hasRoom(i)) {
         continue;
       }
-      long load = view.active(i) + 1L;
+      long load = view.active(i) + (long) view.remoteActive(i) + 1L;
       int weight = view.weight(i);
       // load / weight < bestLoad / bestWeight, without division.
       if (best == NONE || load * bestWeight < bestLoad * weight) {

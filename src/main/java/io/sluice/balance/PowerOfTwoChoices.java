@@ -36,8 +36,8 @@ public final class PowerOfTwoChoices implements Balancer {
   }
 
   private static int lessLoaded(ServerView view, int a, int b) {
-    long loadA = view.active(a) + 1L;
-    long loadB = view.active(b) + 1L;
+    long loadA = view.active(a) + (long) view.remoteActive(a) + 1L;
+    long loadB = view.active(b) + (long) view.remoteActive(b) + 1L;
     return loadA * view.weight(b) <= loadB * view.weight(a) ? a : b;
   }
 }

@@ -18,6 +18,15 @@ public interface ServerView {
   int active(int server);
 
   /**
+   * Connections other instances of a fleet hold to the server, from their latest published figures:
+   * 0 outside fleet mode. Load-counting algorithms add it to {@link #active}; it is a plain read,
+   * never a call to another process.
+   */
+  default int remoteActive(int server) {
+    return 0;
+  }
+
+  /**
    * A stable identity of the server (a hash of its configured address), so that sticky algorithms
    * keep their mapping when other servers come and go.
    */

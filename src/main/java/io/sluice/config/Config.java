@@ -16,6 +16,7 @@ import java.util.List;
  * @param watchdog the event-loop watchdog's tick and stall limit
  * @param selfProbe Sluice's probes of its own listeners
  * @param udpBuffers the datagram buffers every {@code udp} listener shares
+ * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -26,7 +27,8 @@ public record Config(
     AdminConfig admin,
     WatchdogConfig watchdog,
     SelfProbeConfig selfProbe,
-    UdpBuffersConfig udpBuffers) {
+    UdpBuffersConfig udpBuffers,
+    ClusterConfig cluster) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short

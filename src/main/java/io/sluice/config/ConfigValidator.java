@@ -63,6 +63,10 @@ final class ConfigValidator {
     validator.checkPositive("watchdog.stall", config.watchdog().stall());
     validator.checkPositive("self_probe.interval", config.selfProbe().interval());
     validator.checkPositive("self_probe.timeout", config.selfProbe().timeout());
+    if (config.cluster() != null) {
+      validator.checkCluster(config.cluster());
+    }
+    validator.checkClusterScopes(config);
     return List.copyOf(validator.problems);
   }
 
@@ -365,6 +369,67 @@ final class ConfigValidator {
           "an admin listener bound beyond loopback needs a token (admin.bind is "
               + admin.bind()
               + ")");
+    }
+  }
+
+  /** An instance name goes into Redis keys and metric labels: short, and no spaces or braces. */
+  private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  private void checkCluster(ClusterConfig cluster) {
+    if (cluster.redis() == null || cluster.redis().isBlank()) {
+      report("cluster.redis", "the Redis address is required (host:port)");
+    } else {
+      try {
+        Endpoint endpoint = Endpoint.parse(cluster.redisAddress());
+        if (endpoint.kind() != Endpoint.Kind.INET
+            || endpoint.host().isEmpty()
+            || endpoint.port() == 0) {
+          report(
+              "cluster.redis", "expected host:port or redis://host:port, got " + cluster.redis());
+        }
+      } catch (IllegalArgumentException e) {
+        report("cluster.redis", e.getMessage());
+      }
+    }
+    if (cluster.name() != null && !INSTANCE_NAME.matcher(cluster.name()).matches()) {
+      report(
+          "cluster.name",
+          "expected 1 to 64 letters, digits, '.', '_', ':' or '-', got '" + cluster.name() + "'");
+    }
+    if (!INSTANCE_NAME.matcher(cluster.keyPrefix()).matches()) {
+      report("cluster.key_prefix", "expected 1 to 64 letters, digits, '.', '_', ':' or '-'");
+    }
+    checkBetween("cluster.sync_interval", cluster.syncInterval(), 10, 5_000);
+    checkBetween("cluster.publish_interval", cluster.publishInterval(), 10, 10_000);
+    checkBetween("cluster.timeout", cluster.timeout(), 10, 1_000);
+  }
+
+  private void checkBetween(String path, Duration duration, long minMillis, long maxMillis) {
+    if (duration.toMillis() < minMillis || duration.toMillis() > maxMillis) {
+      report(path, "expected " + minMillis + "ms to " + maxMillis + "ms");
+    }
+  }
+
+  /** {@code scope: cluster} needs a {@code cluster} to share through, and a limit to share. */
+  private void checkClusterScopes(Config config) {
+    for (int i = 0; i < config.listeners().size(); i++) {
+      ListenerConfig listener = config.listeners().get(i);
+      if (listener.acceptRateScope() != Scope.CLUSTER) {
+        continue;
+      }
+      String path = KeyPath.child(KeyPath.item(LISTENERS, i), "accept_rate_scope");
+      if (config.cluster() == null) {
+        report(path, "a cluster accept_rate needs a top-level cluster: {redis: host:port}");
+      } else if (listener.acceptRate() == null) {
+        report(path, "accept_rate_scope: cluster needs an accept_rate to share");
+      }
+    }
+    for (int i = 0; i < config.pools().size(); i++) {
+      if (config.pools().get(i).scope() == Scope.CLUSTER && config.cluster() == null) {
+        report(
+            KeyPath.child(KeyPath.item(POOLS, i), "scope"),
+            "scope: cluster needs a top-level cluster: {redis: host:port}");
+      }
     }
   }
 

@@ -23,6 +23,9 @@ import java.util.List;
  * @param acceptRate new connections accepted per second across every event loop; the excess waits
  *     in the kernel backlog. Absent: no limit
  * @param acceptBurst connections accepted at once after a quiet spell, above the steady rate
+ * @param acceptRateScope {@code cluster}: {@code accept_rate} is the fleet's total, shared through
+ *     the {@code cluster} Redis by leases of tokens; {@code local} (default): this instance's own
+ *     limit
  * @param tls TLS termination, for {@code tls} and {@code https} listeners
  * @param sniRoutes {@code tcp} listeners: pools chosen by the server name in the client's TLS
  *     ClientHello, read without terminating TLS (passthrough); {@code pool} takes the rest
@@ -45,6 +48,7 @@ public record ListenerConfig(
     ListenerTimeouts timeouts,
     Rate acceptRate,
     Integer acceptBurst,
+    Scope acceptRateScope,
     TlsConfig tls,
     List<SniRoute> sniRoutes,
     HttpConfig http,
@@ -69,6 +73,7 @@ public record ListenerConfig(
     maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
     timeouts = timeouts == null ? ListenerTimeouts.DEFAULT : timeouts;
     acceptBurst = acceptBurst == null ? defaultBurst(acceptRate) : acceptBurst;
+    acceptRateScope = acceptRateScope == null ? Scope.LOCAL : acceptRateScope;
     sniRoutes = sniRoutes == null ? List.of() : List.copyOf(sniRoutes);
     udp = udp == null && protocol == Protocol.UDP ? UdpConfig.DEFAULT : udp;
     http = http == null ? HttpConfig.DEFAULT : http;

@@ -20,6 +20,9 @@ import java.util.List;
  *     of it; 0 turns slow start off
  * @param http how L7 listeners talk to the servers
  * @param tls TLS towards the servers; absent: plain TCP
+ * @param scope {@code cluster}: the servers' {@code max_connections} are fleet totals, leased
+ *     through the {@code cluster} Redis, and {@code least_conn} and {@code p2c} count the whole
+ *     fleet's connections; {@code local} (default): this instance's own
  */
 public record PoolConfig(
     String name,
@@ -33,7 +36,8 @@ public record PoolConfig(
     OutlierConfig outlier,
     Duration slowStart,
     PoolHttpConfig http,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    Scope scope) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -52,6 +56,7 @@ public record PoolConfig(
     outlier = outlier == null ? OutlierConfig.DEFAULT : outlier;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
     http = http == null ? PoolHttpConfig.DEFAULT : http;
+    scope = scope == null ? Scope.LOCAL : scope;
   }
 
   /** Whether connections to this pool's servers use TLS. */

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.admission.AcceptRate;
 import io.sluice.admission.ConnectionLimit;
-import io.sluice.admission.TokenBucket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class AcceptGate extends ChannelInboundHandlerAdapter {
   private final ConnectionLimit connections;
   private final ProcessAdmission process;
-  private final TokenBucket rate;
+  private final AcceptRate rate;
   private final boolean childrenStayOnAcceptingLoop;
   private final List<Channel> sockets = new CopyOnWriteArrayList<>();
   private final AtomicBoolean paused = new AtomicBoolean();
@@ -46,7 +46,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
   public AcceptGate(
       ConnectionLimit connections,
       ProcessAdmission process,
-      TokenBucket rate,
+      AcceptRate rate,
       boolean childrenStayOnAcceptingLoop) {
     this.connections = connections;
     this.process = process;

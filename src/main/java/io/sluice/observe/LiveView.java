@@ -19,6 +19,7 @@ import java.util.List;
  * @param accessLog the access log's lines written, dropped and waiting
  * @param udpListeners one entry per udp listener
  * @param udpBuffers the process-wide datagram buffers, {@code null} without udp listeners
+ * @param cluster the fleet as this instance sees it, {@code null} without {@code cluster}
  */
 public record LiveView(
     int connections,
@@ -31,7 +32,8 @@ public record LiveView(
     List<PoolLoad> pools,
     AccessLogLoad accessLog,
     List<UdpListenerLoad> udpListeners,
-    UdpBuffersLoad udpBuffers) {
+    UdpBuffersLoad udpBuffers,
+    ClusterLoad cluster) {
 
   /**
    * @param written lines written since start
@@ -84,6 +86,47 @@ public record LiveView(
    * @param bufferBytes the size of each buffer
    */
   public record UdpBuffersLoad(int buffers, int inUse, int reserve, int bufferBytes) {}
+
+  /**
+   * The fleet as this instance last saw it in Redis.
+   *
+   * @param instance this instance's name
+   * @param connected whether the last Redis call succeeded; false: every fleet limit is enforced as
+   *     its local share (the limit divided by the instances last seen alive)
+   * @param fallbacks times this instance lost Redis and fell back to local shares
+   * @param instances the instances alive at the last successful read, this one included
+   * @param limits this instance's part of each fleet-wide accept rate
+   */
+  public record ClusterLoad(
+      String instance,
+      boolean connected,
+      long fallbacks,
+      List<InstanceLoad> instances,
+      List<FleetRateLoad> limits) {}
+
+  /**
+   * @param name the instance's {@code cluster.name}
+   * @param lastSeenMillis when it last published, in Redis's clock (Unix milliseconds)
+   * @param ageMillis how long before this instance's last read that was
+   * @param connections client connections it had open then
+   * @param self whether this is the instance answering
+   */
+  public record InstanceLoad(
+      String name, long lastSeenMillis, long ageMillis, long connections, boolean self) {}
+
+  /**
+   * @param listener the listener whose {@code accept_rate} is fleet-wide
+   * @param fleetPerSecond the fleet's limit
+   * @param leased true while tokens come from Redis leases, false while the local share applies
+   * @param localSharePerSecond the local share while it applies, else 0
+   * @param heldTokens leased tokens held here and not spent yet
+   */
+  public record FleetRateLoad(
+      String listener,
+      double fleetPerSecond,
+      boolean leased,
+      double localSharePerSecond,
+      long heldTokens) {}
 
   /**
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit
@@ -149,6 +192,10 @@ public record LiveView(
    * @param weight the weight in use now (lower while ramping up after coming back)
    * @param latencyMillis the averaged connect and check latency, 0 when not measured yet
    * @param ejected whether outlier detection has taken it out for now
+   * @param remoteActive in a {@code scope: cluster} pool, the connections other instances hold to
+   *     the server (from their latest published figures), else 0
+   * @param localLimit the limit enforced by this instance: {@code maxConnections}, or in a {@code
+   *     scope: cluster} pool its lease of that fleet-wide total
    */
   public record ServerLoad(
       String name,
@@ -158,7 +205,9 @@ public record LiveView(
       int weight,
       long total,
       double latencyMillis,
-      boolean ejected) {}
+      boolean ejected,
+      int remoteActive,
+      int localLimit) {}
 
   /** Connections ended per termination code, only the non-zero ones. */
   public record TerminationCounts(java.util.Map<String, Long> byCode) {}

@@ -101,6 +101,11 @@ public final class Pool implements ServerView {
     }
 
     @Override
+    public int remoteActive(int server) {
+      return pool.remoteActive(server);
+    }
+
+    @Override
     public long key(int server) {
       return pool.key(server);
     }
@@ -244,6 +249,11 @@ public final class Pool implements ServerView {
   @Override
   public int active(int server) {
     return servers[server].active();
+  }
+
+  @Override
+  public int remoteActive(int server) {
+    return servers[server].remoteActive();
   }
 
   @Override

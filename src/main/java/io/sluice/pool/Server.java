@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #release()} (compare-and-set on a counter padded to its own cache lines, so the limit is
  * never exceeded and servers' counters never share a line); the states are written by the control
  * and health threads and read by event loops, which read only {@code takesConnections}; {@code
- * weight} likewise.
+ * weight} likewise. In fleet mode the fleet thread writes {@code localLimit} (this instance's lease
+ * of a fleet-wide {@code max_connections}) and {@code remoteActive} (the other instances'
+ * connections); event loops only read them.
  */
 public final class Server {
   private final String name;
@@ -20,6 +22,16 @@ public final class Server {
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
   private volatile int weight;
+
+  /**
+   * The limit this instance enforces: {@code maxConnections}, or in fleet mode its lease of the
+   * fleet's total (possibly 0, which here means no room, not no limit). Unused when {@code
+   * maxConnections} is 0.
+   */
+  private volatile int localLimit;
+
+  /** Connections other fleet instances hold to this server, as last published. */
+  private volatile int remoteActive;
 
   /** What the operator said: UP, DRAIN or MAINT. Written by the control thread. */
   private volatile ServerState adminState = ServerState.UP;
@@ -68,6 +80,7 @@ public final class Server {
     this.address = address;
     this.weight = weight;
     this.maxConnections = maxConnections;
+    this.localLimit = maxConnections;
     this.sendProxy = sendProxy;
     this.sendProxyV2 = sendProxyV2;
   }
@@ -79,7 +92,7 @@ public final class Server {
     }
     while (true) {
       int now = active.get();
-      if (maxConnections > 0 && now >= maxConnections) {
+      if (maxConnections > 0 && now >= localLimit) {
         return false;
       }
       if (active.compareAndSet(now, now + 1)) {
@@ -96,7 +109,7 @@ public final class Server {
 
   /** Whether {@link #tryTake()} would succeed now (a hint: another loop may take it first). */
   public boolean hasRoom() {
-    return takesConnections && (maxConnections == 0 || active.get() < maxConnections);
+    return takesConnections && (maxConnections == 0 || active.get() < localLimit);
   }
 
   public String name() {
@@ -269,8 +282,31 @@ public final class Server {
     return total.sum();
   }
 
+  /** The configured limit (in fleet mode the fleet's total), 0 for none. */
   public int maxConnections() {
     return maxConnections;
+  }
+
+  /** The limit enforced here now: the configured one, or this instance's share of the fleet's. */
+  public int localLimit() {
+    return localLimit;
+  }
+
+  /**
+   * Sets this instance's share of a fleet-wide limit. Connections already open above it stay; new
+   * ones wait until the count is below it. The caller offers the pool's queue any room it made.
+   */
+  public void localLimit(int limit) {
+    this.localLimit = Math.max(0, Math.min(limit, maxConnections));
+  }
+
+  public int remoteActive() {
+    return remoteActive;
+  }
+
+  /** Records the other fleet instances' connections to this server (fleet thread only). */
+  public void remoteActive(int connections) {
+    this.remoteActive = Math.max(0, connections);
   }
 
   public boolean sendProxy() {

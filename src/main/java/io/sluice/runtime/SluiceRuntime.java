@@ -7,7 +7,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
 import io.sluice.admission.ConnectionLimit;
-import io.sluice.admission.TokenBucket;
+import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
@@ -75,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
  * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes; the
  * watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
- * connects to the listeners; the notify loop (under systemd) talks to the service manager.
+ * connects to the listeners; the notify loop (under systemd) talks to the service manager; with
+ * {@code cluster}, the fleet's thread (see {@link Fleet}) talks to Redis.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
@@ -113,6 +114,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
+  private final Fleet fleet;
   private AdminServer admin;
   private EventLoopWatchdog watchdog;
   private SelfProbe selfProbe;
@@ -138,6 +140,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             ChannelTypes.of(transport::clientChannel, transport.datagramChannel()));
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    this.fleet = Fleet.of(config.cluster());
   }
 
   /**
@@ -169,6 +172,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       runtime.buildPools();
       runtime.watchLoops();
       runtime.bindListeners();
+      runtime.fleet.start(runtime.pools, config.pools(), runtime.terminators);
       runtime.scheduleTlsUpkeep();
       runtime.startSelfProbes();
       runtime.startAdmin();
@@ -389,9 +393,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
           new AcceptGate(
               new ConnectionLimit(listener.maxConnections()),
               admission,
-              listener.acceptRate() == null
-                  ? null
-                  : new TokenBucket(listener.acceptRate().perSecond(), listener.acceptBurst()),
+              fleet.acceptRate(listener),
               reusePort);
       try {
         Listener bound =
@@ -639,7 +641,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 server.weight(),
                 server.totalConnections(),
                 server.latencyNanos() / 1e6,
-                server.ejected()));
+                server.ejected(),
+                server.remoteActive(),
+                server.localLimit()));
       }
       poolLoads.add(
           new LiveView.PoolLoad(
@@ -667,7 +671,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 datagramBuffers.total(),
                 datagramBuffers.inUse(),
                 datagramBuffers.reserve(),
-                datagramBuffers.bufferBytes()));
+                datagramBuffers.bufferBytes()),
+        fleet.view());
   }
 
   private List<LiveView.UdpListenerLoad> udpLoads() {
@@ -835,6 +840,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private void stopNow() {
+    fleet.close();
     if (control != null) {
       control.shutdownNow();
       // A reload in progress finishes before the contexts it builds are released.

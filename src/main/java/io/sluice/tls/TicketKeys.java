@@ -35,8 +35,12 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Without a file: two random keys, the newest encrypting; every rotation adds a new one and
  * drops the oldest, so a ticket stays valid between one and two rotation periods.
  *
- * <p>Threads: the control thread loads and rotates; {@link #current} is read by whoever installs
- * the keys, through a volatile reference to an immutable list.
+ * <p>In fleet mode the keys come from the fleet ({@link #share}): from then on local rotation
+ * stops, and the fleet's newest key encrypts while its older ones decrypt.
+ *
+ * <p>Threads: the control thread loads and rotates; the fleet thread shares; {@link #current} is
+ * read by whoever installs the keys, through a volatile reference to an immutable list. Rotation
+ * and sharing are synchronized so a rotation never overwrites the fleet's keys.
  */
 final class TicketKeys {
   private static final int NAME = OpenSslSessionTicketKey.NAME_SIZE;
@@ -50,6 +54,7 @@ final class TicketKeys {
   private final SecureRandom random = new SecureRandom();
   private volatile List<OpenSslSessionTicketKey> current;
   private byte[] fileDigest;
+  private boolean shared;
 
   private TicketKeys(Path file) {
     this.file = file;
@@ -74,11 +79,38 @@ final class TicketKeys {
     return current;
   }
 
-  /** Generated keys: a new one encrypts from now on, the previous still decrypts. */
-  void rotate() {
-    if (file == null) {
+  /**
+   * Generated keys: a new one encrypts from now on, the previous still decrypts.
+   *
+   * @return whether the keys changed (not when a file or the fleet holds them)
+   */
+  synchronized boolean rotate() {
+    if (file == null && !shared) {
       current = List.of(generate(), current.get(0));
+      return true;
     }
+    return false;
+  }
+
+  /**
+   * Takes the fleet's keys, newest first, each 48 bytes (name, AES key, HMAC key): the newest
+   * encrypts, all decrypt. Local rotation stops for good.
+   *
+   * @throws IllegalArgumentException when a key is not 48 bytes or there is none
+   */
+  synchronized void share(List<byte[]> keys) {
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("no ticket key");
+    }
+    List<OpenSslSessionTicketKey> parsed = new ArrayList<>();
+    for (byte[] raw : keys) {
+      if (raw.length != SHORT_KEY) {
+        throw new IllegalArgumentException("a shared ticket key is 48 bytes, got " + raw.length);
+      }
+      parsed.add(key(raw));
+    }
+    shared = true;
+    current = List.copyOf(parsed);
   }
 
   /**

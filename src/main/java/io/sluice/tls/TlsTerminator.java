@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * ticket keys, signer and handshake figures. The proxy asks it for a handler per connection; the
  * runtime's control thread asks it to pick up changed files and rotate keys.
  *
- * <p>Threads: built, reloaded, rotated and closed by the control thread; {@link
+ * <p>Threads: built, reloaded, rotated and closed by the control thread; in fleet mode the fleet
+ * thread installs shared ticket keys. Reloading, rotating and sharing hold this object's lock, so
+ * contexts rebuilt from changed certificate files never miss keys shared meanwhile. {@link
  * #newHandshakeHandler} and the static helpers are called on event loops and read only immutable or
  * volatile state.
  */
@@ -187,7 +189,7 @@ public final class TlsTerminator implements AutoCloseable {
    * Picks up changed certificate, key and ticket-key files. Never on an event loop: it reads files
    * and builds contexts. A file that does not load is logged and the old setting stays.
    */
-  public void checkFiles() {
+  public synchronized void checkFiles() {
     try {
       if (tickets.reloadIfChanged()) {
         certificates.installTicketKeys(tickets.current());
@@ -211,11 +213,34 @@ public final class TlsTerminator implements AutoCloseable {
   }
 
   /** Rotates keys made in memory: a new one encrypts, the previous one still decrypts. */
-  public void rotateTicketKeys() {
-    if (!tickets.fromFile()) {
-      tickets.rotate();
+  public synchronized void rotateTicketKeys() {
+    if (tickets.rotate()) {
       certificates.installTicketKeys(tickets.current());
     }
+  }
+
+  /** Whether the listener's ticket keys come from a key file (which a fleet then shares). */
+  public boolean ticketKeysFromFile() {
+    return tickets.fromFile();
+  }
+
+  /**
+   * The period after which a fleet's newest ticket key is replaced: {@code session_tickets.rotate}.
+   */
+  public Duration ticketKeyPeriod() {
+    return config.sessionTickets().rotate();
+  }
+
+  /**
+   * Installs a fleet's ticket keys, newest first, 48 bytes each: new tickets are sealed with the
+   * newest, and a ticket sealed by any instance with any of them resumes here. Local rotation
+   * stops. Called off the event loops (the fleet thread).
+   *
+   * @throws IllegalArgumentException when a key is not 48 bytes or there is none
+   */
+  public synchronized void shareTicketKeys(java.util.List<byte[]> newestFirst) {
+    tickets.share(newestFirst);
+    certificates.installTicketKeys(tickets.current());
   }
 
   /** Releases the contexts; call once no event loop uses them. */

@@ -58,4 +58,16 @@ class LeastConnectionsTest {
     servers.room[1] = false;
     assertThat(balancer.pick(servers, 0, 1)).isEqualTo(Balancer.NONE);
   }
+
+  @Test
+  void countsTheConnectionsOtherFleetInstancesHold() {
+    ServerTable servers = ServerTable.equal(3);
+    servers.remote[0] = 5;
+    servers.active[1] = 2;
+    servers.active[2] = 2;
+
+    for (int i = 0; i < 100; i++) {
+      assertThat(new LeastConnections().pick(servers, 0, Balancer.NONE)).isIn(1, 2);
+    }
+  }
 }

@@ -38,4 +38,18 @@ class PowerOfTwoChoicesTest {
     Arrays.fill(servers.room, false);
     assertThat(balancer.pick(servers, 0, Balancer.NONE)).isEqualTo(Balancer.NONE);
   }
+
+  @Test
+  void countsTheConnectionsOtherFleetInstancesHold() {
+    ServerTable servers = ServerTable.equal(3);
+    servers.remote[0] = 1_000;
+    int picksOfTheBusiest = 0;
+    for (int i = 0; i < 300; i++) {
+      if (servers.take(balancer.pick(servers, 0, Balancer.NONE)) == 0) {
+        picksOfTheBusiest++;
+      }
+    }
+    // Only when every draw lands on it ((1/3)^4 of the picks) is the fleet's busiest server chosen.
+    assertThat(picksOfTheBusiest).isLessThan(30);
+  }
 }

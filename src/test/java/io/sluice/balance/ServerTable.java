@@ -10,12 +10,14 @@ final class ServerTable implements ServerView {
   final int[] weights;
   final boolean[] room;
   final int[] active;
+  final int[] remote;
   final long[] keys;
 
   private ServerTable(int[] weights) {
     this.weights = weights;
     this.room = new boolean[weights.length];
     this.active = new int[weights.length];
+    this.remote = new int[weights.length];
     this.keys = new long[weights.length];
     Arrays.fill(room, true);
     for (int i = 0; i < keys.length; i++) {
@@ -59,6 +61,11 @@ final class ServerTable implements ServerView {
   @Override
   public int active(int server) {
     return active[server];
+  }
+
+  @Override
+  public int remoteActive(int server) {
+    return remote[server];
   }
 
   final long[] latency = new long[64];

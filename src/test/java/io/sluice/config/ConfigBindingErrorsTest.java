@@ -64,7 +64,8 @@ class ConfigBindingErrorsTest {
         .containsExactly(
             "sluice.yaml:5:5: listeners[0].colour: unknown key 'colour' (known keys: name, bind,"
                 + " protocol, pool, accept_proxy, backlog, reuse_port, max_connections,"
-                + " timeouts, accept_rate, accept_burst, tls, sni_routes, http, routes, udp)");
+                + " timeouts, accept_rate, accept_burst, accept_rate_scope, tls, sni_routes, http,"
+                + " routes, udp)");
   }
 
   @Test

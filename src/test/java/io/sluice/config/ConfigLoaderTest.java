@@ -87,6 +87,7 @@ class ConfigLoaderTest {
                         null,
                         null,
                         null,
+                        null,
                         null)),
                 List.of(
                     new PoolConfig(
@@ -105,6 +106,7 @@ class ConfigLoaderTest {
                         OutlierConfig.DEFAULT,
                         Duration.ZERO,
                         null,
+                        null,
                         null)),
                 Duration.ofMinutes(1),
                 new AccessLogConfig(
@@ -118,7 +120,8 @@ class ConfigLoaderTest {
                 new AdminConfig("127.0.0.1:9900", null),
                 new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
                 new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1)),
-                UdpBuffersConfig.DEFAULT));
+                UdpBuffersConfig.DEFAULT,
+                null));
   }
 
   @Test

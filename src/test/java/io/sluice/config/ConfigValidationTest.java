@@ -668,4 +668,61 @@ class ConfigValidationTest {
     assertThat(tls.minVersion()).isEqualTo(TlsConfig.TlsVersion.TLS_1_3);
     assertThat(result.config().pools().get(0).servers().get(0).proxyV2CertTlv()).isEqualTo(0xE0);
   }
+
+  @Test
+  void reportsABadClusterWithItsPlace() {
+    String yaml =
+        LISTENERS
+            + POOLS
+            + """
+            cluster:
+              redis: "redis://127.0.0.1"
+              name: "two words"
+              sync_interval: 1ms
+              timeout: 5s
+            """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:6:3: cluster.redis: '127.0.0.1' has no port (expected: host:port,"
+                + " [ipv6]:port or :port)",
+            "sluice.yaml:7:3: cluster.name: expected 1 to 64 letters, digits, '.', '_', ':' or '-',"
+                + " got 'two words'",
+            "sluice.yaml:8:3: cluster.sync_interval: expected 10ms to 5000ms",
+            "sluice.yaml:9:3: cluster.timeout: expected 10ms to 1000ms");
+  }
+
+  @Test
+  void reportsAClusterAcceptRateScopeWithoutARate() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh, accept_rate_scope: cluster}
+        cluster: {redis: "127.0.0.1:6379"}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:49: listeners[0].accept_rate_scope: accept_rate_scope: cluster needs an"
+                + " accept_rate to share");
+  }
+
+  @Test
+  void reportsAClusterScopeWithoutACluster() {
+    String yaml =
+        """
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh, accept_rate_scope: cluster}
+        pools:
+          - {name: ssh, scope: cluster, servers: [{address: "10.0.0.11:22"}]}
+        """;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:2:49: listeners[0].accept_rate_scope: a cluster accept_rate needs a"
+                + " top-level cluster: {redis: host:port}",
+            "sluice.yaml:4:17: pools[0].scope: scope: cluster needs a top-level cluster: {redis:"
+                + " host:port}");
+  }
 }

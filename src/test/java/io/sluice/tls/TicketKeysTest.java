@@ -122,6 +122,25 @@ class TicketKeysTest {
     return slice(mac.doFinal(label.getBytes(StandardCharsets.US_ASCII)), 0, 16);
   }
 
+  @Test
+  void takesTheFleetsKeysNewestFirstAndStopsRotatingThem() throws Exception {
+    TicketKeys keys = TicketKeys.load(null);
+    byte[] newest = new byte[48];
+    byte[] older = new byte[48];
+    newest[0] = 1;
+    older[0] = 2;
+
+    keys.share(List.of(newest, older));
+
+    assertThat(keys.current()).hasSize(2);
+    assertThat(keys.current().get(0).name()).isEqualTo(slice(newest, 0, 16));
+    assertThat(keys.current().get(1).name()).isEqualTo(slice(older, 0, 16));
+    assertThat(keys.rotate()).as("the fleet rotates, not this instance").isFalse();
+    assertThat(keys.current().get(0).name()).isEqualTo(slice(newest, 0, 16));
+    assertThatThrownBy(() -> keys.share(List.of(new byte[80])))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static String base64(byte[] raw) {
     return Base64.getEncoder().encodeToString(raw);
   }
