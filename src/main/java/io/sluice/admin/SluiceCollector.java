@@ -35,6 +35,20 @@ final class SluiceCollector implements MultiCollector {
     if (now.cluster() != null) {
       cluster(now.cluster(), metrics);
     }
+    if (now.spans() != null) {
+      metrics.metricSnapshot(
+          CounterSnapshot.builder()
+              .name("sluice_spans_exported")
+              .help("Spans of slow or failed requests the collector accepted")
+              .dataPoint(counter(now.spans().exported(), Labels.EMPTY))
+              .build());
+      metrics.metricSnapshot(
+          CounterSnapshot.builder()
+              .name("sluice_spans_dropped")
+              .help("Spans dropped: queue full, or the collector refused or did not answer")
+              .dataPoint(counter(now.spans().dropped(), Labels.EMPTY))
+              .build());
+    }
     return metrics.build();
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
  * @param watchdog the event-loop watchdog's tick and stall limit
  * @param selfProbe Sluice's probes of its own listeners
  * @param udpBuffers the datagram buffers every {@code udp} listener shares
+ * @param tracing spans of slow and failed HTTP requests over OTLP/HTTP, or null for none
  * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
  */
 public record Config(
@@ -28,7 +29,8 @@ public record Config(
     WatchdogConfig watchdog,
     SelfProbeConfig selfProbe,
     UdpBuffersConfig udpBuffers,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    TracingConfig tracing) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short

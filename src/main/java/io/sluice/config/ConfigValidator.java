@@ -66,6 +66,9 @@ final class ConfigValidator {
     if (config.cluster() != null) {
       validator.checkCluster(config.cluster());
     }
+    if (config.tracing() != null) {
+      validator.checkTracing(config.tracing());
+    }
     validator.checkClusterScopes(config);
     return List.copyOf(validator.problems);
   }
@@ -181,6 +184,25 @@ final class ConfigValidator {
     if (route.maxConcurrent() != null) {
       checkAtLeastOne(KeyPath.child(path, "max_concurrent"), route.maxConcurrent());
     }
+  }
+
+  private void checkTracing(TracingConfig tracing) {
+    String endpoint = tracing.otlpEndpoint();
+    String path = "tracing.otlp_endpoint";
+    if (endpoint == null || endpoint.isBlank()) {
+      report(path, "the collector's URL is required, e.g. http://127.0.0.1:4318/v1/traces");
+    } else {
+      try {
+        java.net.URI uri = new java.net.URI(endpoint);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            || uri.getHost() == null) {
+          report(path, "expected an http or https URL, got '" + endpoint + "'");
+        }
+      } catch (java.net.URISyntaxException e) {
+        report(path, "expected an http or https URL, got '" + endpoint + "'");
+      }
+    }
+    checkAtLeastOne("tracing.queue", tracing.queue());
   }
 
   private void checkPoolHttp(String path, PoolHttpConfig http) {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param udpListeners one entry per udp listener
  * @param udpBuffers the process-wide datagram buffers, {@code null} without udp listeners
  * @param cluster the fleet as this instance sees it, {@code null} without {@code cluster}
+ * @param spans the span exporter's figures, {@code null} without {@code tracing}
  */
 public record LiveView(
     int connections,
@@ -33,7 +34,14 @@ public record LiveView(
     AccessLogLoad accessLog,
     List<UdpListenerLoad> udpListeners,
     UdpBuffersLoad udpBuffers,
-    ClusterLoad cluster) {
+    ClusterLoad cluster,
+    SpansLoad spans) {
+
+  /**
+   * @param exported spans the collector accepted
+   * @param dropped spans dropped: queue full, or the collector refused or did not answer
+   */
+  public record SpansLoad(long exported, long dropped) {}
 
   /**
    * @param written lines written since start

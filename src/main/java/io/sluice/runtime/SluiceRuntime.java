@@ -28,6 +28,7 @@ import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.EventLoopWatchdog;
 import io.sluice.observe.LiveView;
+import io.sluice.observe.SpanExporter;
 import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
@@ -116,6 +117,10 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final HealthService health;
   private final Fleet fleet;
   private AdminServer admin;
+
+  /** Slow and failed requests' spans, with {@code tracing}; else {@code null}. */
+  private SpanExporter spans;
+
   private EventLoopWatchdog watchdog;
   private SelfProbe selfProbe;
   private SystemdNotifier notifier;
@@ -360,7 +365,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         initializer =
             new HttpProxyInitializer(
                 HttpListenerContext.of(
-                    listener, upstreams, transport, accessLog, connections, http, terminator));
+                    listener,
+                    upstreams,
+                    transport,
+                    accessLog,
+                    connections,
+                    http,
+                    terminator,
+                    spans()));
         httpStats.put(listener.name(), http);
       } else {
         ClientTls tls = null;
@@ -464,6 +476,19 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     } catch (BindException e) {
       throw new StartException(e.getMessage(), e);
     }
+  }
+
+  /** The span exporter, started with the first HTTP listener when {@code tracing} is set. */
+  private SpanExporter spans() {
+    if (spans == null && config.tracing() != null) {
+      spans =
+          SpanExporter.start(
+              java.net.URI.create(config.tracing().otlpEndpoint()),
+              config.tracing().serviceName(),
+              config.tracing().slowerThan(),
+              config.tracing().queue());
+    }
+    return spans;
   }
 
   /** A udp listener's figures; {@code null} for other listeners. */
@@ -672,7 +697,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 datagramBuffers.inUse(),
                 datagramBuffers.reserve(),
                 datagramBuffers.bufferBytes()),
-        fleet.view());
+        fleet.view(),
+        spans == null ? null : new LiveView.SpansLoad(spans.exported(), spans.dropped()));
   }
 
   private List<LiveView.UdpListenerLoad> udpLoads() {
@@ -867,6 +893,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       signingPool.close();
     }
     accessLog.close();
+    if (spans != null) {
+      spans.close();
+    }
   }
 
   private static void awaitQuietly(ScheduledExecutorService executor) {

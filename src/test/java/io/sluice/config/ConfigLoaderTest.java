@@ -121,6 +121,7 @@ class ConfigLoaderTest {
                 new WatchdogConfig(Duration.ofMillis(50), Duration.ofSeconds(2)),
                 new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1)),
                 UdpBuffersConfig.DEFAULT,
+                null,
                 null));
   }
 

@@ -94,6 +94,13 @@ final class HttpExchange implements Waiter, Runnable {
   private boolean clientKeepAlive;
   private int status = -1;
   private long bytesToClient;
+
+  /** For spans: the client's span id (or null), the traceparent sent on, the phases' times. */
+  private String clientSpanId;
+
+  private String traceparent;
+  private long attachedNanos = -1;
+  private long responseHeadNanos = -1;
   private ScheduledFuture<?> timer;
   private boolean ended;
 
@@ -168,7 +175,17 @@ final class HttpExchange implements Waiter, Runnable {
       return;
     }
     tunnel = !frontend.isStream() && isWebSocketUpgrade(request);
+    if (context.spans() != null) {
+      String incoming = request.headers().get(Identity.TRACEPARENT);
+      clientSpanId =
+          incoming != null && Identity.validTraceparent(incoming)
+              ? incoming.substring(36, 52)
+              : null;
+    }
     Identity.prepare(request, context.http(), client, host, tunnel);
+    if (context.spans() != null) {
+      traceparent = request.headers().get(Identity.TRACEPARENT);
+    }
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (frontend.isStream()
         && !requestComplete
@@ -387,6 +404,7 @@ final class HttpExchange implements Waiter, Runnable {
 
   private void attach(BackendHandler connection) {
     backend = connection;
+    attachedNanos = System.nanoTime();
     connection.attach(this);
     Channel channel = connection.channel();
     channel.write(request, channel.voidPromise());
@@ -547,7 +565,8 @@ final class HttpExchange implements Waiter, Runnable {
       }
       return;
     }
-    responseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos);
+    responseHeadNanos = System.nanoTime();
+    responseMillis = TimeUnit.NANOSECONDS.toMillis(responseHeadNanos - sentNanos);
     if (upstream.saysFull(response) && canReplay(true) && pool.retryBudget().tryRetry()) {
       // The server refused politely: the request never reached the application.
       responseMillis = -1;
@@ -773,11 +792,57 @@ final class HttpExchange implements Waiter, Runnable {
       route.leave();
     }
     context.stats().ended(termination, status);
+    if (context.spans() != null && traceparent != null) {
+      span(termination);
+    }
     if (context.accessLog().enabled()) {
       // Off, the line is never built: a storm's refusals cost no formatting.
       context.accessLog().record(record(termination));
     }
     frontend.exchangeEnded(clientKeepAlive && termination == TerminationState.NORMAL);
+  }
+
+  /** Exports this request's span when it was slow or failed. */
+  private void span(TerminationState termination) {
+    long endNanos = System.nanoTime();
+    boolean error = status >= 500 || status < 0;
+    if (!context.spans().wanted(endNanos - headNanos, error)) {
+      return;
+    }
+    long epochNanos = startMillis * 1_000_000L - startNanos;
+    java.util.List<io.sluice.observe.Span.Event> events = new ArrayList<>(4);
+    if (queuedAtNanos >= 0) {
+      events.add(new io.sluice.observe.Span.Event("queued", epochNanos + queuedAtNanos));
+    }
+    if (attachedNanos >= 0) {
+      events.add(new io.sluice.observe.Span.Event("server connected", epochNanos + attachedNanos));
+    }
+    if (responseHeadNanos >= 0) {
+      events.add(new io.sluice.observe.Span.Event("response head", epochNanos + responseHeadNanos));
+    }
+    java.util.Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    attributes.put("http.request.method", method.name());
+    attributes.put("url.path", path(uri));
+    attributes.put("http.response.status_code", Integer.toString(status));
+    attributes.put("sluice.listener", context.listener());
+    attributes.put("sluice.pool", pool == null ? "-" : pool.name());
+    attributes.put("sluice.server", server == null ? NO_SERVER : server.name());
+    attributes.put("sluice.termination_state", termination.code());
+    attributes.put("sluice.retries", Integer.toString(retries));
+    attributes.put("client.address", client.ip());
+    context
+        .spans()
+        .export(
+            new io.sluice.observe.Span(
+                traceparent.substring(3, 35),
+                traceparent.substring(36, 52),
+                clientSpanId,
+                method.name() + ' ' + path(uri),
+                epochNanos + headNanos,
+                epochNanos + endNanos,
+                error,
+                attributes,
+                events));
   }
 
   private HttpRecord record(TerminationState termination) {

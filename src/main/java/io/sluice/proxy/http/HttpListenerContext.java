@@ -6,6 +6,7 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.config.RouteConfig;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
+import io.sluice.observe.SpanExporter;
 import io.sluice.tls.TlsTerminator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param stats how this listener's requests ended
  * @param tls TLS termination for {@code https} listeners, {@code null} for {@code http}
  * @param answers the prepared local answers
+ * @param spans where slow and failed requests' spans go, or {@code null}
  */
 public record HttpListenerContext(
     String listener,
@@ -38,7 +40,8 @@ public record HttpListenerContext(
     ChannelGroup connections,
     HttpStats stats,
     TlsTerminator tls,
-    LocalResponses answers) {
+    LocalResponses answers,
+    SpanExporter spans) {
 
   /**
    * The context of {@code listener}, its routes resolved against {@code upstreams} by pool name.
@@ -50,7 +53,8 @@ public record HttpListenerContext(
       AccessLog accessLog,
       ChannelGroup connections,
       HttpStats stats,
-      TlsTerminator tls) {
+      TlsTerminator tls,
+      SpanExporter spans) {
     List<Router.Route> routes = new ArrayList<>();
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig route = listener.routes().get(i);
@@ -73,6 +77,7 @@ public record HttpListenerContext(
         connections,
         stats,
         tls,
-        new LocalResponses(http.overload().status(), http.overload().retryAfter()));
+        new LocalResponses(http.overload().status(), http.overload().retryAfter()),
+        spans);
   }
 }

@@ -92,9 +92,12 @@ final class Identity {
       headers.set(forwarded.requestId(), randomHex(16));
     }
     if (forwarded.traceparent()) {
+      // Sluice's hop is a span of its own: the trace goes on, the server's parent is Sluice.
       String trace = headers.get(TRACEPARENT);
       if (trace == null || !validTraceparent(trace)) {
         headers.set(TRACEPARENT, "00-" + randomHex(32) + "-" + randomHex(16) + "-01");
+      } else {
+        headers.set(TRACEPARENT, trace.substring(0, 36) + randomHex(16) + trace.substring(52));
       }
     }
     if (client.certificate() != null) {
@@ -156,7 +159,7 @@ final class Identity {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** {@code digits} random hex digits, a multiple of 16. */
-  private static String randomHex(int digits) {
+  static String randomHex(int digits) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     char[] out = new char[digits];
     for (int i = 0; i < digits; i += 16) {

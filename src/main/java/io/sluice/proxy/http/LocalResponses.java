@@ -108,9 +108,11 @@ final class LocalResponses {
     }
     head.append("content-length: ").append(body.length).append("\r\nconnection: close\r\n\r\n");
     byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
-    ByteBuf buffer = Unpooled.directBuffer(headBytes.length + body.length);
-    buffer.writeBytes(headBytes).writeBytes(body);
-    return Unpooled.unreleasableBuffer(buffer.asReadOnly());
+    // Direct (written to sockets without a copy) and outside any allocator: it lives as long as
+    // the listener, and the leak detector has nothing to track.
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(headBytes.length + body.length);
+    bytes.put(headBytes).put(body).flip();
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes).asReadOnly());
   }
 
   private static byte[] body(int status) {
