@@ -71,6 +71,12 @@ final class Http1Codec
     /** Content-Length fields in the head being decoded. */
     private int contentLengthFields;
 
+    /** Checks the sizes of a chunked body's chunks; {@code null} outside chunked bodies. */
+    private ChunkSizes chunks;
+
+    /** Bytes the decoder consumed since the connection began, to locate {@link #chunks}. */
+    private long consumed;
+
     StrictDecoder(HttpDecoderConfig config) {
       super(config);
     }
@@ -88,9 +94,20 @@ final class Http1Codec
         out.add(malformed("obsolete line folding"));
         return;
       }
+      if (chunks != null && !chunks.scan(in, in.readerIndex() + (int) (chunks.at - consumed))) {
+        // Netty reads a size past 2^31 as its low bits: a front proxy reading the real size would
+        // see a different request end (and a smuggled request after it).
+        in.skipBytes(in.readableBytes());
+        rejected = true;
+        LastHttpContent bad = new io.netty.handler.codec.http.DefaultLastHttpContent();
+        bad.setDecoderResult(DecoderResult.failure(new Malformed("chunk size out of range")));
+        out.add(bad);
+        return;
+      }
       int before = in.readerIndex();
       int oldSize = out.size();
       super.decode(ctx, in, out);
+      consumed += in.readerIndex() - before;
       for (int i = oldSize; i < out.size(); i++) {
         Object decoded = out.get(i);
         if (decoded instanceof HttpRequest request) {
@@ -103,10 +120,13 @@ final class Http1Codec
           }
           if (!request.decoderResult().isSuccess()) {
             rejected = true;
+          } else if (io.netty.handler.codec.http.HttpUtil.isTransferEncodingChunked(request)) {
+            chunks = new ChunkSizes(consumed);
           }
         }
         if (decoded instanceof LastHttpContent last) {
           inHead = true;
+          chunks = null;
           if (!last.decoderResult().isSuccess()) {
             rejected = true;
           }
@@ -177,6 +197,89 @@ final class Http1Codec
       // exactly where smuggling happens.
       message.setDecoderResult(
           DecoderResult.failure(new Malformed("Transfer-Encoding with Content-Length")));
+    }
+  }
+
+  /**
+   * Follows a chunked body's framing ahead of Netty's decoder, only to refuse a chunk size that
+   * does not fit in 31 bits, which Netty's parser would silently truncate.
+   */
+  private static final class ChunkSizes {
+    private static final int SIZE = 0;
+    private static final int EXTENSION = 1;
+    private static final int DATA = 2;
+    private static final int TRAILER = 3;
+
+    /** The stream offset of the next byte to look at. */
+    long at;
+
+    private int state = SIZE;
+    private long size;
+    private boolean lineEmpty = true;
+
+    ChunkSizes(long at) {
+      this.at = at;
+    }
+
+    /**
+     * Looks at the bytes of {@code in} from {@code from} on; {@code false} when a chunk size is out
+     * of range.
+     */
+    boolean scan(ByteBuf in, int from) {
+      int i = Math.max(from, in.readerIndex());
+      int end = in.writerIndex();
+      while (i < end) {
+        byte b = in.getByte(i);
+        switch (state) {
+          case SIZE -> {
+            int digit = Character.digit(b, 16);
+            if (digit >= 0) {
+              size = size * 16 + digit;
+              if (size > Integer.MAX_VALUE) {
+                return false;
+              }
+            } else if (b == '\n') {
+              state = size == 0 ? TRAILER : DATA;
+              lineEmpty = true;
+            } else if (b != '\r') {
+              state = EXTENSION;
+            }
+            i++;
+          }
+          case EXTENSION -> {
+            if (b == '\n') {
+              state = size == 0 ? TRAILER : DATA;
+              lineEmpty = true;
+            }
+            i++;
+          }
+          case DATA -> {
+            // The data, then its CRLF; the next size line follows.
+            long skip = Math.min(size + 2, end - i);
+            i += (int) skip;
+            size -= skip;
+            if (size == -2) {
+              state = SIZE;
+              size = 0;
+            }
+          }
+          default -> {
+            // Trailer lines up to an empty one; after it, nothing more of this body.
+            if (b == '\n') {
+              if (lineEmpty) {
+                at += i + 1 - from;
+                return true;
+              }
+              lineEmpty = true;
+            } else if (b != '\r') {
+              lineEmpty = false;
+            }
+            i++;
+          }
+        }
+      }
+      at += end - Math.max(from, in.readerIndex());
+      return true;
     }
   }
 

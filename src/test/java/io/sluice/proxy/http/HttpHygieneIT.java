@@ -109,6 +109,18 @@ class HttpHygieneIT extends RuntimeTest {
             BAD_REQUEST,
             true),
         new Case(
+            "chunk size past 2^31, which a 32-bit parser reads as 3",
+            "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "100000003\r\nabc\r\n0\r\n\r\n",
+            BAD_REQUEST,
+            true),
+        new Case(
+            "chunk size of 17 hex digits",
+            "POST /smuggled HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "10000000000000003\r\nabc\r\n0\r\n\r\n",
+            BAD_REQUEST,
+            true),
+        new Case(
             "obsolete line folding",
             "GET /smuggled HTTP/1.1\r\nHost: test\r\nX-Folded: a\r\n  b\r\n\r\n",
             BAD_REQUEST),
