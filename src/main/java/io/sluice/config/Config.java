@@ -13,6 +13,8 @@ import java.util.List;
  * @param maxConnections client connections open at once across every listener; absent: derived at
  *     start from the open-files limit (two descriptors per relayed connection)
  * @param admin the admin listener, or null for none
+ * @param watch whether the file is re-read and reloaded when it changes (default false: an editor's
+ *     half-written save should not go live by itself)
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -20,7 +22,8 @@ public record Config(
     Duration drainTimeout,
     AccessLogConfig accessLog,
     Integer maxConnections,
-    AdminConfig admin) {
+    AdminConfig admin,
+    Boolean watch) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -33,6 +36,7 @@ public record Config(
     pools = pools == null ? List.of() : List.copyOf(pools);
     drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+    watch = watch != null && watch;
   }
 
   /** The pool with this name, or {@code null}. */

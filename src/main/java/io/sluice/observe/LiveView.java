@@ -12,13 +12,24 @@ import java.util.List;
  * @param loopConnections open connections on each event loop, in loop order
  * @param listeners one entry per listener
  * @param pools one entry per pool
+ * @param lifecycle reloads so far, and the drain in progress
  */
 public record LiveView(
     int connections,
     int maxConnections,
     int[] loopConnections,
     List<ListenerLoad> listeners,
-    List<PoolLoad> pools) {
+    List<PoolLoad> pools,
+    Lifecycle lifecycle) {
+
+  /**
+   * @param reloads reloads applied since start
+   * @param failedReloads reloads refused (the file did not load, validate or bind)
+   * @param draining whether the process stopped accepting and drains (a stop or a handover)
+   * @param drainingServers servers a reload removed that still have connections open
+   */
+  public record Lifecycle(
+      long reloads, long failedReloads, boolean draining, int drainingServers) {}
 
   /**
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit

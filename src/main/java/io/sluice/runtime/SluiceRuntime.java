@@ -6,79 +6,67 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
-import io.sluice.admission.ConnectionLimit;
-import io.sluice.admission.TokenBucket;
 import io.sluice.config.Config;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigResult;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
-import io.sluice.config.PoolConfig;
-import io.sluice.config.Protocol;
-import io.sluice.config.ServerConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
 import io.sluice.net.AcceptGate;
-import io.sluice.net.BindException;
-import io.sluice.net.Listener;
+import io.sluice.net.InheritedSockets;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
+import io.sluice.net.SocketHandover;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.LiveView;
 import io.sluice.pool.Pool;
-import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
-import io.sluice.proxy.http.HttpListenerContext;
-import io.sluice.proxy.http.HttpProxyInitializer;
+import io.sluice.proxy.http.HttpDrain;
 import io.sluice.proxy.http.HttpStats;
-import io.sluice.proxy.http.Upstream;
-import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
-import io.sluice.proxy.tcp.SniRoutes;
-import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
 import io.sluice.tls.SigningPool;
-import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Sluice: event loops, listeners and pools built from one {@link Config}.
+ * A running Sluice: event loops, listeners and pools built from one {@link Config}, changed in
+ * place by reloads ({@link Reload}: only what the new configuration changes is rebuilt), stopped by
+ * a drain, or handed over to a new process ({@link SocketHandover}).
  *
- * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
- * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
- * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes.
+ * <p>Threads: started by one thread (the CLI's main thread or a test); reloads, file checks and
+ * ticket-key rotation run on the control thread; {@link #stop} runs on the thread that asks for it.
+ * The live {@link Graph} is immutable and republished whole after each reload, so the admin thread
+ * reads it without locks. The event loops run the traffic; the crypto pool signs TLS handshakes.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
-
-  private final Config config;
-  private final Transport transport;
-  private final EventLoopGroup loops;
-  private final AccessLog accessLog;
-  private final ChannelGroup connections;
-  private final Map<String, Pool> pools = new LinkedHashMap<>();
-  private final Map<String, Listener> listeners = new LinkedHashMap<>();
-  private final Map<String, RelayStats> stats = new LinkedHashMap<>();
-  private final Map<String, HttpStats> httpStats = new LinkedHashMap<>();
-  private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
-  private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
 
   /**
    * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
@@ -86,16 +74,34 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   private static final Duration FILE_CHECK_PERIOD = Duration.ofSeconds(5);
 
+  /** How often a watched configuration file is looked at: a stat call, nothing more. */
+  private static final Duration WATCH_PERIOD = Duration.ofSeconds(1);
+
+  private final Transport transport;
+  private final EventLoopGroup loops;
+  private final AccessLog accessLog;
+  private final ChannelGroup connections;
+  private final Path configFile;
+
   /** The crypto pool; {@code null} until a TLS listener needs it. */
   private SigningPool signingPool;
 
   private final boolean ownsSigningPool;
-  private ScheduledExecutorService control;
+  private final ScheduledExecutorService control;
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
+  private final Shared shared;
+  private volatile Graph graph = Graph.empty();
+  private final Map<TlsTerminator, ScheduledFuture<?>> rotations = new HashMap<>();
+  private final AtomicLong reloads = new AtomicLong();
+  private final AtomicLong failedReloads = new AtomicLong();
   private AdminServer admin;
+  private SocketHandover handover;
+  private volatile boolean handedOver;
+  private volatile Runnable onHandedOver = () -> {};
   private volatile boolean stopping;
+  private FileTime watchedModified;
   private boolean closed;
 
   private SluiceRuntime(
@@ -103,11 +109,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       Transport transport,
       int threads,
       AccessLog accessLog,
-      SigningPool signingPool) {
-    this.config = config;
+      SigningPool signingPool,
+      Path configFile) {
     this.signingPool = signingPool;
     this.ownsSigningPool = signingPool == null;
     this.transport = transport;
+    this.configFile = configFile;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
     this.health =
@@ -116,6 +123,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             ChannelTypes.of(transport::clientChannel, transport.datagramChannel()));
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    this.control =
+        Executors.newSingleThreadScheduledExecutor(
+            job -> {
+              Thread thread = new Thread(job, "sluice-control");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.shared =
+        new Shared(transport, loops, admission, health, accessLog, connections, this::signingPool);
   }
 
   /**
@@ -140,6 +156,32 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public static SluiceRuntime start(Config config, int threads, SigningPool signingPool)
       throws StartException {
+    return start(config, threads, signingPool, null, InheritedSockets.none());
+  }
+
+  /**
+   * As {@link #start(Config)}, for the command line: {@code configFile} is what reloads re-read;
+   * listeners adopt the sockets {@code takeover} received whose address they are configured with,
+   * and bind the rest.
+   */
+  public static SluiceRuntime start(Config config, Path configFile, Takeover takeover)
+      throws StartException {
+    return start(
+        config, Runtime.getRuntime().availableProcessors(), null, configFile, takeover.sockets());
+  }
+
+  /**
+   * The full form: {@code configFile} is what reloads re-read ({@code null}: reloads only through
+   * {@link #reload(Config)}); listeners adopt the sockets of {@code inherited} whose address they
+   * are configured with, and bind the rest.
+   */
+  static SluiceRuntime start(
+      Config config,
+      int threads,
+      SigningPool signingPool,
+      Path configFile,
+      InheritedSockets inherited)
+      throws StartException {
     AccessLog accessLog;
     try {
       accessLog = AccessLog.open(config.accessLog().path(), config.accessLog().queue());
@@ -147,12 +189,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       throw new StartException("cannot open the access log: " + e.getMessage(), e);
     }
     SluiceRuntime runtime =
-        new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
+        new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool, configFile);
     try {
-      runtime.buildPools();
-      runtime.bindListeners();
-      runtime.scheduleTlsUpkeep();
-      runtime.startAdmin();
+      runtime.apply(config, inherited);
+      for (LiveListener listener : runtime.graph.listeners().values()) {
+        log.info(
+            "listener {} on {}", listener.name(), describe(listener.listener().boundAddresses()));
+      }
+      runtime.scheduleUpkeep();
+      runtime.startAdmin(config);
     } catch (StartException e) {
       runtime.stopNow();
       throw e;
@@ -160,59 +205,198 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return runtime;
   }
 
-  private void buildPools() throws StartException {
-    for (PoolConfig pool : config.pools()) {
-      List<Server> servers = new ArrayList<>();
-      for (ServerConfig server : pool.servers()) {
-        SocketAddress address;
-        try {
-          address = SocketAddresses.of(Endpoint.parse(server.address()));
-        } catch (IllegalArgumentException e) {
-          throw new StartException(
-              "pool '" + pool.name() + "': server " + server.address() + ": " + e.getMessage(), e);
-        }
-        Server created =
-            new Server(
-                server.address(),
-                address,
-                server.weight(),
-                server.maxConnections(),
-                server.sendProxy(),
-                server.sendProxyV2());
-        created.adminState(
-            switch (server.state()) {
-              case UP -> ServerState.UP;
-              case DRAIN -> ServerState.DRAIN;
-              case MAINT -> ServerState.MAINT;
+  private SigningPool signingPool() {
+    if (signingPool == null) {
+      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
+    }
+    return signingPool;
+  }
+
+  /** Applies {@code next} as a diff of the running graph; on failure nothing changed. */
+  private synchronized ConfigDiff apply(Config next, InheritedSockets inherited)
+      throws StartException {
+    if (stopping) {
+      throw new StartException("stopping: a reload is not applied any more", null);
+    }
+    Reload reload = new Reload(shared, graph, next);
+    reload.prepare(inherited);
+    Graph before = graph;
+    graph = reload.commit();
+    scheduleRotations(before);
+    return reload.diff();
+  }
+
+  /** In-memory ticket-key rotation for each TLS listener the graph has, none for the gone. */
+  private void scheduleRotations(Graph before) {
+    Map<TlsTerminator, Boolean> live = new HashMap<>();
+    graph.listeners().values().stream()
+        .filter(l -> l.tls() != null)
+        .forEach(l -> live.put(l.tls(), true));
+    rotations
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (!live.containsKey(entry.getKey())) {
+                entry.getValue().cancel(false);
+                return true;
+              }
+              return false;
             });
-        created.slowStart(pool.slowStart().toNanos());
-        servers.add(created);
+    for (TlsTerminator terminator : live.keySet()) {
+      long rotate = terminator.ticketRotation().toMillis();
+      if (rotate > 0 && !rotations.containsKey(terminator)) {
+        rotations.put(
+            terminator,
+            control.scheduleAtFixedRate(
+                terminator::rotateTicketKeys, rotate, rotate, TimeUnit.MILLISECONDS));
       }
-      Pool built =
-          new Pool(
-              pool.name(),
-              servers,
-              Balancers.of(pool),
-              pool.timeouts().connect(),
-              pool.queue().max(),
-              pool.queue().timeout(),
-              pool.retry().attempts(),
-              new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));
-      pools.put(pool.name(), built);
-      upstreams.put(
-          pool.name(),
-          new Upstream(
-              built,
-              pool.http(),
-              pool.timeouts().response(),
-              pool.retry().maxBody().bytes(),
-              pool.retry().nonIdempotent(),
-              transport));
-      health.watch(built, pool.health(), pool.outlier());
     }
   }
 
-  private void startAdmin() throws StartException {
+  /**
+   * Applies {@code next} on the control thread, as a reload of the file would.
+   *
+   * @return what happened; never throws for a refused configuration
+   */
+  public ReloadResult reload(Config next) {
+    try {
+      return control.submit(() -> applyReload(next)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ReloadResult(false, "interrupted", List.of("interrupted"));
+    } catch (java.util.concurrent.ExecutionException e) {
+      return new ReloadResult(false, "failed", List.of(String.valueOf(e.getCause())));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return new ReloadResult(false, "stopped", List.of("Sluice is stopping"));
+    }
+  }
+
+  /** Re-reads the configuration file and applies what changed, on the control thread. */
+  @Override
+  public CompletableFuture<ReloadResult> reload() {
+    CompletableFuture<ReloadResult> result = new CompletableFuture<>();
+    try {
+      control.execute(() -> result.complete(reloadFile()));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.complete(new ReloadResult(false, "stopped", List.of("Sluice is stopping")));
+    }
+    return result;
+  }
+
+  private ReloadResult reloadFile() {
+    if (configFile == null) {
+      return refused(List.of("no configuration file to reload: Sluice was started without one"));
+    }
+    log.info("reloading {}", configFile);
+    ConfigResult loaded = ConfigLoader.load(configFile);
+    if (!loaded.ok()) {
+      List<String> errors = new ArrayList<>();
+      loaded.errors().forEach(e -> errors.add(e.toString()));
+      return refused(errors);
+    }
+    return applyReload(loaded.config());
+  }
+
+  private ReloadResult applyReload(Config next) {
+    try {
+      ConfigDiff diff = apply(next, InheritedSockets.none());
+      reloads.incrementAndGet();
+      String summary = diff.isEmpty() ? "nothing changed" : diff.summary();
+      log.info("reload applied: {}", summary);
+      if (!diff.needRestart().isEmpty()) {
+        log.warn("these changes apply at the next restart: {}", diff.needRestart());
+      }
+      return new ReloadResult(true, summary, List.of());
+    } catch (StartException e) {
+      return refused(List.of(e.getMessage()));
+    } catch (RuntimeException e) {
+      log.error("reload failed", e);
+      return refused(List.of(e.toString()));
+    }
+  }
+
+  private ReloadResult refused(List<String> errors) {
+    failedReloads.incrementAndGet();
+    log.error("reload refused, the running configuration stays: {}", String.join("; ", errors));
+    return new ReloadResult(false, "refused", errors);
+  }
+
+  /** File checks, ticket rotation and the watched configuration, on the control thread. */
+  private void scheduleUpkeep() {
+    long check = FILE_CHECK_PERIOD.toMillis();
+    control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
+    if (configFile != null && graph.config().watch()) {
+      watchedModified = modified(configFile);
+      long period = WATCH_PERIOD.toMillis();
+      control.scheduleWithFixedDelay(this::checkWatchedFile, period, period, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkWatchedFile() {
+    if (!graph.config().watch()) {
+      return;
+    }
+    FileTime now = modified(configFile);
+    if (now != null && !now.equals(watchedModified)) {
+      watchedModified = now;
+      log.info("{} changed", configFile);
+      reloadFile();
+    }
+  }
+
+  private static FileTime modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Listens on {@code path} for a new process taking over (see {@link SocketHandover}); {@code
+   * onHandedOver} runs once this process stopped accepting for it, and should start the drain
+   * ({@link #stop}).
+   */
+  public void listenForTakeover(Path path, Runnable onHandedOver) throws StartException {
+    this.onHandedOver = onHandedOver;
+    try {
+      handover =
+          SocketHandover.listen(
+              path,
+              new SocketHandover.Source() {
+                @Override
+                public List<io.netty.channel.Channel> listeningSockets() {
+                  List<io.netty.channel.Channel> all = new ArrayList<>();
+                  graph
+                      .listeners()
+                      .values()
+                      .forEach(l -> all.addAll(l.listener().listeningSockets()));
+                  return all;
+                }
+
+                @Override
+                public void handOver() {
+                  handOverToSuccessor();
+                }
+              });
+      log.info("control socket on {}", path);
+    } catch (IOException e) {
+      throw new StartException(e.getMessage(), e);
+    }
+  }
+
+  /** A new process accepts on our sockets now: stop accepting (never close them) and drain. */
+  private void handOverToSuccessor() {
+    handedOver = true;
+    stopping = true;
+    graph.listeners().values().forEach(l -> l.listener().stopAccepting());
+    log.info("handed the listening sockets over; draining {} connections", openConnections());
+    Thread stopper = new Thread(onHandedOver, "sluice-handover-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+  }
+
+  private void startAdmin(Config config) throws StartException {
     if (config.admin() == null) {
       return;
     }
@@ -236,7 +420,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   @Override
   public boolean ready() {
-    return !stopping && !listeners.isEmpty();
+    return !stopping && !graph.listeners().isEmpty();
   }
 
   @Override
@@ -251,138 +435,22 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return wanted != null && setServerState(pool, server, wanted);
   }
 
-  private void bindListeners() throws StartException {
-    for (ListenerConfig listener : config.listeners()) {
-      RelayStats relayStats = new RelayStats();
-      io.netty.channel.ChannelHandler initializer;
-      if (listener.isHttp()) {
-        HttpStats http = new HttpStats();
-        TlsTerminator terminator =
-            listener.protocol() == Protocol.HTTPS
-                ? startTls(listener, List.of("h2", "http/1.1"))
-                : null;
-        initializer =
-            new HttpProxyInitializer(
-                HttpListenerContext.of(
-                    listener, upstreams, transport, accessLog, connections, http, terminator));
-        httpStats.put(listener.name(), http);
-      } else {
-        ClientTls tls = null;
-        if (listener.protocol() == Protocol.TLS) {
-          tls = new TlsTermination(startTls(listener, List.of()));
-        }
-        initializer =
-            new TcpProxyInitializer(
-                new TcpListenerContext(
-                    listener.name(),
-                    pools.get(listener.pool()),
-                    listener.acceptProxy(),
-                    listener.timeouts().proxyHeader(),
-                    listener.timeouts().idle(),
-                    transport,
-                    accessLog,
-                    connections,
-                    relayStats,
-                    tls,
-                    sniRoutes(listener)));
-        stats.put(listener.name(), relayStats);
-      }
-      List<SocketAddress> addresses = new ArrayList<>();
-      for (String bind : listener.bind()) {
-        addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
-      }
-      boolean reusePort = listener.reusePort() && transport.supportsReusePort();
-      AcceptGate gate =
-          new AcceptGate(
-              new ConnectionLimit(listener.maxConnections()),
-              admission,
-              listener.acceptRate() == null
-                  ? null
-                  : new TokenBucket(listener.acceptRate().perSecond(), listener.acceptBurst()),
-              reusePort);
-      try {
-        Listener bound =
-            Listener.bind(
-                listener.name(),
-                addresses,
-                reusePort,
-                listener.backlog(),
-                gate,
-                transport,
-                loops,
-                initializer);
-        listeners.put(listener.name(), bound);
-        log.info("listener {} on {}", listener.name(), describe(bound.boundAddresses()));
-      } catch (BindException e) {
-        throw new StartException(e.getMessage(), e);
-      }
-    }
-  }
-
-  private TlsTerminator startTls(ListenerConfig listener, List<String> alpn) throws StartException {
-    if (signingPool == null) {
-      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
-    }
-    try {
-      TlsTerminator terminator =
-          TlsTerminator.start(listener.name(), listener.tls(), signingPool, alpn);
-      terminators.put(listener.name(), terminator);
-      return terminator;
-    } catch (TlsSetupException e) {
-      throw new StartException("listener '" + listener.name() + "': " + e.getMessage(), e);
-    }
-  }
-
-  /** Certificate and key-file checks, and in-memory ticket-key rotation, on the control thread. */
-  private void scheduleTlsUpkeep() {
-    if (terminators.isEmpty()) {
-      return;
-    }
-    control =
-        Executors.newSingleThreadScheduledExecutor(
-            job -> {
-              Thread thread = new Thread(job, "sluice-control");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long check = FILE_CHECK_PERIOD.toMillis();
-    control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
-    for (TlsTerminator terminator : terminators.values()) {
-      long rotate = terminator.ticketRotation().toMillis();
-      if (rotate > 0) {
-        control.scheduleAtFixedRate(
-            terminator::rotateTicketKeys, rotate, rotate, TimeUnit.MILLISECONDS);
-      }
-    }
-  }
-
   /**
    * Picks up changed certificate, key and ticket-key files of every TLS listener now, rather than
    * at the next periodic check. Never call it on an event loop: it reads files.
    */
   public void checkTlsFiles() {
-    for (TlsTerminator terminator : terminators.values()) {
-      terminator.checkFiles();
+    for (LiveListener listener : graph.listeners().values()) {
+      if (listener.tls() != null) {
+        listener.tls().checkFiles();
+      }
     }
   }
 
   /** A TLS listener's handshake figures and signer; {@code null} for a plain listener. */
   public TlsStats tlsStats(String listener) {
-    TlsTerminator terminator = terminators.get(listener);
-    return terminator == null ? null : terminator.stats();
-  }
-
-  private SniRoutes sniRoutes(ListenerConfig listener) {
-    if (listener.sniRoutes().isEmpty()) {
-      return null;
-    }
-    SniRoutes routes = new SniRoutes(pools.get(listener.pool()));
-    for (ListenerConfig.SniRoute route : listener.sniRoutes()) {
-      for (String name : route.names()) {
-        routes.route(name, pools.get(route.pool()));
-      }
-    }
-    return routes;
+    LiveListener live = graph.listeners().get(listener);
+    return live == null || live.tls() == null ? null : live.tls().stats();
   }
 
   /**
@@ -411,7 +479,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    * @return false when there is no such pool or server
    */
   public boolean setServerState(String poolName, String serverName, ServerState state) {
-    Pool pool = pools.get(poolName);
+    Pool pool = graph.pools().get(poolName);
     if (pool == null) {
       return false;
     }
@@ -434,7 +502,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   @Override
   public boolean setServerWeight(String poolName, String serverName, int weight) {
-    Pool pool = pools.get(poolName);
+    Pool pool = graph.pools().get(poolName);
     if (pool == null || weight < 1 || weight > 256) {
       return false;
     }
@@ -453,11 +521,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   @Override
   public LiveView view() {
     List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
-    for (Listener listener : listeners.values()) {
-      AcceptGate gate = listener.gate();
+    Graph now = graph;
+    for (LiveListener listener : now.listeners().values()) {
+      AcceptGate gate = listener.listener().gate();
       Map<String, Long> codes = new LinkedHashMap<>();
-      RelayStats relay = stats.get(listener.name());
-      (relay != null ? relay.terminations() : httpStats.get(listener.name()).terminations())
+      RelayStats relay = listener.relay();
+      (relay != null ? relay.terminations() : listener.http().terminations())
           .snapshot()
           .forEach((state, count) -> codes.put(state.code(), count));
       listenerLoads.add(
@@ -470,12 +539,17 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               gate.paused(),
               new LiveView.TerminationCounts(codes),
               tlsLoad(tlsStats(listener.name())),
-              httpLoad(httpStats.get(listener.name()))));
+              httpLoad(listener.http())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
-    for (Pool pool : pools.values()) {
+    int drainingServers = 0;
+    for (Pool pool : now.pools().values()) {
       List<LiveView.ServerLoad> serverLoads = new ArrayList<>();
-      for (Server server : pool.servers()) {
+      List<Server> servers = new ArrayList<>(pool.servers());
+      List<Server> leaving = pool.leavingServers();
+      drainingServers += leaving.size();
+      servers.addAll(leaving);
+      for (Server server : servers) {
         serverLoads.add(
             new LiveView.ServerLoad(
                 server.name(),
@@ -501,7 +575,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         admission.connections().max(),
         loopLoad.snapshot(),
         listenerLoads,
-        poolLoads);
+        poolLoads,
+        new LiveView.Lifecycle(reloads.get(), failedReloads.get(), stopping, drainingServers));
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {
@@ -544,7 +619,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   /** The addresses a listener is bound to, with kernel-chosen ports filled in. */
   public List<SocketAddress> boundAddresses(String listener) {
-    return listeners.get(listener).boundAddresses();
+    return graph.listeners().get(listener).listener().boundAddresses();
   }
 
   /** As {@link #boundAddresses}, as text: {@code 127.0.0.1:8080}, {@code unix:/run/s.sock}. */
@@ -555,16 +630,18 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   public RelayStats stats(String listener) {
-    return stats.get(listener);
+    LiveListener live = graph.listeners().get(listener);
+    return live == null ? null : live.relay();
   }
 
   /** The figures of an {@code http} or {@code https} listener, or {@code null}. */
   public HttpStats httpStats(String listener) {
-    return httpStats.get(listener);
+    LiveListener live = graph.listeners().get(listener);
+    return live == null ? null : live.http();
   }
 
   public Pool pool(String name) {
-    return pools.get(name);
+    return graph.pools().get(name);
   }
 
   public AccessLog accessLog() {
@@ -597,12 +674,30 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
-    listeners.values().forEach(Listener::close);
+    if (handover != null && !handedOver) {
+      handover.close();
+    }
+    for (LiveListener listener : graph.listeners().values()) {
+      if (handedOver) {
+        // The successor accepts on these sockets: closing ours changes nothing for it, but not
+        // closing them until exit keeps every descriptor's owner obvious.
+        listener.listener().stopAccepting();
+      } else {
+        listener.listener().close();
+      }
+    }
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
+    connections.forEach(HttpDrain::drain);
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     while (openConnections() > 0 && System.nanoTime() < deadline) {
       sleepQuietly(20);
+      if (System.nanoTime() >= nextReport && openConnections() > 0) {
+        log.info("draining: {} connections left", openConnections());
+        nextReport += TimeUnit.SECONDS.toNanos(1);
+      }
     }
+    log.info("drained: {} connections left", openConnections());
     boolean drained = openConnections() == 0;
     if (!drained) {
       log.info("drain timeout passed; closing {} connections", openConnections());
@@ -617,17 +712,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private void stopNow() {
-    if (control != null) {
-      control.shutdownNow();
-      // A reload in progress finishes before the contexts it builds are released.
-      awaitQuietly(control);
-    }
+    control.shutdownNow();
+    // A reload in progress finishes before the contexts it builds are released.
+    awaitQuietly(control);
     if (admin != null) {
       admin.close();
     }
     health.close();
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    terminators.values().forEach(TlsTerminator::close);
+    graph.listeners().values().stream().filter(l -> l.tls() != null).forEach(l -> l.tls().close());
     if (ownsSigningPool && signingPool != null) {
       signingPool.close();
     }
@@ -650,9 +743,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
+  /** The configured drain timeout, as the running configuration says now. */
+  public Duration drainTimeout() {
+    return graph.config().drainTimeout();
+  }
+
   /** Stops with the configured drain timeout. */
   @Override
   public void close() {
-    stop(config.drainTimeout());
+    stop(graph.config().drainTimeout());
   }
 }

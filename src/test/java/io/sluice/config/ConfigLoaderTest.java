@@ -51,6 +51,7 @@ class ConfigLoaderTest {
       drain_timeout: 1m
       max_connections: 9000
       admin: {bind: "127.0.0.1:9900"}
+      watch: true
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -100,7 +101,8 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(1),
                 new AccessLogConfig("/var/log/sluice/access.log", 1000),
                 9000,
-                new AdminConfig("127.0.0.1:9900", null)));
+                new AdminConfig("127.0.0.1:9900", null),
+                true));
   }
 
   @Test
