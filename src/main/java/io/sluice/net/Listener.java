@@ -2,6 +2,7 @@ package io.sluice.net;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.UnixChannelOption;
@@ -165,8 +167,7 @@ public final class Listener {
         EventLoop loop = all.get(perLoop ? i % all.size() : 0);
         int fd = inheritedFds.get(i);
         ChannelFuture adopted =
-            bootstrap(address, loop, perLoop)
-                .channelFactory(() -> transport.adoptServerChannel(fd, address))
+            bootstrap(loop, perLoop, () -> transport.adoptServerChannel(fd, address), address)
                 .register()
                 .awaitUninterruptibly();
         if (!adopted.isSuccess()) {
@@ -184,7 +185,7 @@ public final class Listener {
         SocketAddress bindTo = address;
         for (EventLoop loop : loops) {
           ChannelFuture bound =
-              bootstrap(address, loop, perLoop).bind(bindTo).awaitUninterruptibly();
+              bootstrap(loop, perLoop, null, address).bind(bindTo).awaitUninterruptibly();
           if (!bound.isSuccess()) {
             throw new BindException(name, bindTo, bound.cause());
           }
@@ -201,20 +202,30 @@ public final class Listener {
     return List.copyOf(opened);
   }
 
-  private ServerBootstrap bootstrap(SocketAddress address, EventLoop loop, boolean perLoop) {
-    ServerBootstrap bootstrap =
-        new ServerBootstrap()
-            .group(loop, perLoop ? loop : group)
-            .channel(transport.serverChannel(address))
-            .option(ChannelOption.SO_BACKLOG, backlog)
-            // Connections wait in the backlog until the reload that bound the socket has set
-            // what they go through: startAccepting().
-            .option(ChannelOption.AUTO_READ, false)
-            .handler(gate)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RELAY_WATER_MARK)
-            .childHandler(children);
+  /**
+   * @param adopt makes the channel around an inherited socket, or {@code null} to bind a new one
+   */
+  private ServerBootstrap bootstrap(
+      EventLoop loop,
+      boolean perLoop,
+      ChannelFactory<? extends ServerChannel> adopt,
+      SocketAddress address) {
+    ServerBootstrap bootstrap = new ServerBootstrap().group(loop, perLoop ? loop : group);
+    if (adopt == null) {
+      bootstrap.channel(transport.serverChannel(address));
+    } else {
+      bootstrap.channelFactory(adopt);
+    }
+    bootstrap
+        .option(ChannelOption.SO_BACKLOG, backlog)
+        // Connections wait in the backlog until the reload that bound the socket has set
+        // what they go through: startAccepting().
+        .option(ChannelOption.AUTO_READ, false)
+        .handler(gate)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RELAY_WATER_MARK)
+        .childHandler(children);
     if (!SocketAddresses.isDomain(address)) {
       bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
       bootstrap.option(ChannelOption.SO_REUSEADDR, true);

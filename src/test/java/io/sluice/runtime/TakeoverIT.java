@@ -1,0 +1,129 @@
+package io.sluice.runtime;
+
+import static io.sluice.runtime.ReloadIT.echo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.testing.EchoServer;
+import io.sluice.testing.SluiceProcess;
+import io.sluice.testing.Sockets;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hitless restart: a new process takes the listening sockets over from the running one while
+ * clients keep connecting; no connection is refused or reset, and the old process finishes its open
+ * connections and exits 0.
+ */
+class TakeoverIT {
+  @TempDir Path dir;
+
+  @Test
+  void aNewProcessTakesTheSocketsOverWhileClientsConnectAndTheOldOneDrainsAndExitsZero()
+      throws Exception {
+    int port = Sockets.freePort();
+    Path control = dir.resolve("control.sock");
+    Path file = dir.resolve("sluice.yaml");
+    try (EchoServer echo = new EchoServer()) {
+      Files.writeString(
+          file,
+          """
+          drain_timeout: 20s
+          access_log: {path: stdout}
+          listeners:
+            - name: front
+              bind: ["127.0.0.1:%d"]
+              protocol: tcp
+              pool: back
+          pools:
+            - name: back
+              servers:
+                - address: "%s"
+          """
+              .formatted(port, echo.address()));
+      InetSocketAddress front = Sockets.loopback(port);
+      try (SluiceProcess old =
+          SluiceProcess.start(
+              dir, "run", "-c", file.toString(), "--control-socket", control.toString())) {
+        old.awaitOutput("control socket on", Duration.ofSeconds(30));
+        List<Socket> longLived = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          Socket socket = Sockets.connect(front);
+          echo(socket, "long-lived " + i);
+          longLived.add(socket);
+        }
+
+        ConnectionLoop loop = new ConnectionLoop(front, Duration.ofSeconds(3));
+        loop.start();
+        Thread.sleep(300);
+        try (SluiceProcess successor =
+            SluiceProcess.start(
+                dir, "run", "-c", file.toString(), "--takeover", control.toString())) {
+          successor.awaitOutput("took over from the process on", Duration.ofSeconds(30));
+          old.awaitOutput("handed the listening sockets over", Duration.ofSeconds(10));
+          loop.join(25_000);
+
+          assertThat(loop.failures.get()).as("refused or reset connections").isZero();
+          assertThat(loop.succeeded.get()).isPositive();
+
+          for (Socket socket : longLived) {
+            echo(socket, "still served by the old process");
+          }
+          assertThat(old.isAlive()).isTrue();
+          for (Socket socket : longLived) {
+            socket.shutdownOutput();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            socket.close();
+          }
+          assertThat(old.awaitExit(Duration.ofSeconds(15))).isZero();
+
+          try (Socket after = Sockets.connect(front)) {
+            echo(after, "served by the new process");
+          }
+          successor.awaitOutput(
+              Pattern.quote(" front back/" + echo.address() + " "), Duration.ofSeconds(5));
+          // The successor serves the control socket for the next restart.
+          successor.awaitOutput("control socket on", Duration.ofSeconds(5));
+          successor.terminate();
+          assertThat(successor.awaitExit(Duration.ofSeconds(15))).isZero();
+        }
+      }
+    }
+  }
+
+  /** New connections one after another for {@code length}, each echoing a line. */
+  private static final class ConnectionLoop extends Thread {
+    final AtomicInteger succeeded = new AtomicInteger();
+    final AtomicInteger failures = new AtomicInteger();
+    private final InetSocketAddress target;
+    private final Duration length;
+
+    ConnectionLoop(InetSocketAddress target, Duration length) {
+      this.target = target;
+      this.length = length;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      long deadline = System.nanoTime() + length.toNanos();
+      for (int i = 0; i < 50_000 && System.nanoTime() < deadline; i++) {
+        try (Socket socket = Sockets.connect(target)) {
+          echo(socket, "ping " + i);
+          succeeded.incrementAndGet();
+        } catch (IOException | AssertionError e) {
+          failures.incrementAndGet();
+        }
+      }
+    }
+  }
+}
