@@ -64,7 +64,7 @@ class ConfigBindingErrorsTest {
         .containsExactly(
             "sluice.yaml:5:5: listeners[0].colour: unknown key 'colour' (known keys: name, bind,"
                 + " protocol, pool, accept_proxy, backlog, reuse_port, max_connections,"
-                + " timeouts, accept_rate, accept_burst, tls, sni_routes)");
+                + " timeouts, accept_rate, accept_burst, tls, sni_routes, http, routes)");
   }
 
   @Test

@@ -295,8 +295,6 @@ class ConfigLoaderTest {
                 + " listeners[0]",
             "sluice.yaml:7:12: listeners[1].bind[0]: ':2222' is already bound by"
                 + " listeners[0].bind[0]",
-            "sluice.yaml:8:5: listeners[1].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
             "sluice.yaml:9:5: listeners[1].pool: no pool named 'sshh', did you mean 'ssh'?",
             "sluice.yaml:13:35: pools[0].servers[0].weight: expected 1 to 256, got 300",
             "sluice.yaml:14:10: pools[0].servers[1].address: '10.0.0.12' has no port"

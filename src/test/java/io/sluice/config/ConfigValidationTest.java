@@ -274,7 +274,7 @@ class ConfigValidationTest {
   }
 
   @Test
-  void rejectsProtocolsOtherThanTcpForNow() {
+  void rejectsUdpForNowAndAnHttpListenerWithNowhereToSend() {
     String yaml =
         """
         listeners:
@@ -285,10 +285,9 @@ class ConfigValidationTest {
 
     assertThat(errors(yaml))
         .containsExactly(
-            "sluice.yaml:2:34: listeners[0].protocol: protocol 'http' is not supported yet"
-                + " (supported: tcp, tls)",
+            "sluice.yaml:2:5: listeners[0].pool: an http listener needs a pool or routes",
             "sluice.yaml:3:34: listeners[1].protocol: protocol 'udp' is not supported yet"
-                + " (supported: tcp, tls)");
+                + " (supported: tcp, tls, http, https)");
   }
 
   @Test
