@@ -57,6 +57,9 @@ public final class SocketHandover implements AutoCloseable {
   private final Channel socket;
   private final Path path;
 
+  /** Set once a successor asked to drain: the path is the successor's from then on. */
+  private volatile boolean handedOver;
+
   /** What the running process offers to the one taking over. */
   public interface Source {
     /** The listening sockets to hand over, now. */
@@ -128,14 +131,19 @@ public final class SocketHandover implements AutoCloseable {
     return path;
   }
 
-  /** Stops listening and removes the socket file. */
+  /**
+   * Stops listening and removes the socket file, unless a successor took over: the path is its own
+   * then.
+   */
   @Override
   public void close() {
     socket.close().awaitUninterruptibly();
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException e) {
-      // Left behind; the next listen() finds nobody answering and removes it.
+    if (!handedOver) {
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException e) {
+        // Left behind; the next listen() finds nobody answering and removes it.
+      }
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
@@ -163,6 +171,7 @@ public final class SocketHandover implements AutoCloseable {
           ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         case "DRAIN" -> {
+          handover.handedOver = true;
           source.handOver();
           // Free the path first: the new process binds it as soon as it reads the answer.
           handover.socket.close();

@@ -284,6 +284,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   private ReloadResult reloadFile() {
+    if (stopping) {
+      return refused(List.of("Sluice is stopping"));
+    }
     if (configFile == null) {
       return refused(List.of("no configuration file to reload: Sluice was started without one"));
     }
@@ -674,7 +677,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
-    if (handover != null && !handedOver) {
+    if (handover != null) {
       handover.close();
     }
     for (LiveListener listener : graph.listeners().values()) {
