@@ -80,7 +80,7 @@ public final class RunCommand implements Callable<Integer> {
       return Main.EXIT_START_FAILED;
     }
     try {
-      handover.complete();
+      handover.complete(runtime);
       Path control = controlSocket != null ? controlSocket : takeover;
       if (control != null) {
         runtime.listenForTakeover(control, StopSignals::stop);

@@ -27,10 +27,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Hitless restart: a running Sluice listens on a control unix socket; a new one connects, receives
@@ -92,7 +94,7 @@ public final class SocketHandover implements AutoCloseable {
       }
       Files.deleteIfExists(path);
     }
-    SocketHandover[] self = new SocketHandover[1];
+    AtomicReference<SocketHandover> self = new AtomicReference<>();
     ChannelFuture bound =
         new ServerBootstrap()
             .group(group)
@@ -103,7 +105,7 @@ public final class SocketHandover implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
                         .addLast(new LineBasedFrameDecoder(MAX_LINE))
-                        .addLast(new Requests(source, self[0]));
+                        .addLast(new Requests(source, self));
                   }
                 })
             .bind(address)
@@ -112,8 +114,17 @@ public final class SocketHandover implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new IOException("cannot bind the control socket " + path, bound.cause());
     }
-    self[0] = new SocketHandover(group, bound.channel(), path);
-    return self[0];
+    try {
+      // Whoever can connect can take the listening sockets and stop this process: owner only.
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      bound.channel().close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException("cannot restrict the control socket " + path + " to its owner", e);
+    }
+    SocketHandover handover = new SocketHandover(group, bound.channel(), path);
+    self.set(handover);
+    return handover;
   }
 
   private static boolean answers(Path path) {
@@ -151,9 +162,11 @@ public final class SocketHandover implements AutoCloseable {
   /** The old process's side: one request per connection. */
   private static final class Requests extends SimpleChannelInboundHandler<ByteBuf> {
     private final Source source;
-    private final SocketHandover handover;
 
-    Requests(Source source, SocketHandover handover) {
+    /** Set right after the bind succeeded; a request can only come after that in practice. */
+    private final AtomicReference<SocketHandover> handover;
+
+    Requests(Source source, AtomicReference<SocketHandover> handover) {
       this.source = source;
       this.handover = handover;
     }
@@ -171,12 +184,13 @@ public final class SocketHandover implements AutoCloseable {
           ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         case "DRAIN" -> {
-          handover.handedOver = true;
+          SocketHandover self = handover.get();
+          self.handedOver = true;
           source.handOver();
           // Free the path first: the new process binds it as soon as it reads the answer.
-          handover.socket.close();
+          self.socket.close();
           try {
-            Files.deleteIfExists(handover.path);
+            Files.deleteIfExists(self.path);
           } catch (IOException e) {
             // The new process removes a file nobody answers on.
           }

@@ -53,9 +53,10 @@ public final class Pool {
 
   /**
    * Applies a reload: {@code servers} become the pool's servers in this order (the objects of
-   * servers that stay are passed again), {@code balancer} builds fresh balancers over them, and the
-   * settings apply to connections that pick a server from now on. Servers no longer listed leave:
-   * they take no new connection and open ones finish. Only the control thread calls it.
+   * servers that stay are passed again, as are draining ones listed again, which rejoin), {@code
+   * balancer} builds fresh balancers over them, and the settings apply to connections that pick a
+   * server from now on. Servers no longer listed leave: they take no new connection and open ones
+   * finish. Only the control thread calls it.
    */
   public void reconfigure(
       List<Server> servers,
@@ -74,6 +75,7 @@ public final class Pool {
       }
     }
     stillLeaving.removeAll(servers);
+    servers.forEach(Server::rejoin);
     this.connectTimeout = connectTimeout;
     this.queueTimeout = queueTimeout;
     this.retryAttempts = retryAttempts;

@@ -233,6 +233,14 @@ public final class Server {
     updateTakesConnections();
   }
 
+  /** Listed again by a reload while it was still draining: takes connections again. */
+  void rejoin() {
+    if (leaving) {
+      leaving = false;
+      updateTakesConnections();
+    }
+  }
+
   /** Whether a reload removed it from its pool. */
   public boolean leaving() {
     return leaving;

@@ -115,8 +115,14 @@ final class PoolBuilder {
     };
   }
 
+  /** The pool's server at {@code address}, or a draining one there (it rejoins). */
   private static Server find(Pool pool, String address) {
     for (Server server : pool.servers()) {
+      if (server.name().equals(address)) {
+        return server;
+      }
+    }
+    for (Server server : pool.leavingServers()) {
       if (server.name().equals(address)) {
         return server;
       }

@@ -206,7 +206,12 @@ final class Reload {
         TlsTerminator tls = tlsFor(config, running, replacedTls);
         live = withStats(config, running.listener(), running, tls);
         live.listener().childHandler(initializer(live, pools, upstreams));
-        live.listener().gate().limits(config.maxConnections(), rate(config));
+        ListenerConfig was = running.config();
+        if (!Objects.equals(was.maxConnections(), config.maxConnections())
+            || !Objects.equals(was.acceptRate(), config.acceptRate())
+            || !Objects.equals(was.acceptBurst(), config.acceptBurst())) {
+          live.listener().gate().limits(config.maxConnections(), rate(config));
+        }
         live.listener().closeExcept(addresses(config));
       } else {
         live = running;

@@ -7,13 +7,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
 import io.sluice.config.Config;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.ConfigResult;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
-import io.sluice.net.AcceptGate;
 import io.sluice.net.InheritedSockets;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
@@ -36,22 +33,20 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +76,6 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final EventLoopGroup loops;
   private final AccessLog accessLog;
   private final ChannelGroup connections;
-  private final Path configFile;
 
   /** The crypto pool; {@code null} until a TLS listener needs it. */
   private SigningPool signingPool;
@@ -94,14 +88,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private final Shared shared;
   private volatile Graph graph = Graph.empty();
   private final Map<TlsTerminator, ScheduledFuture<?>> rotations = new HashMap<>();
-  private final AtomicLong reloads = new AtomicLong();
-  private final AtomicLong failedReloads = new AtomicLong();
-  private AdminServer admin;
+  private final Reloads reloads;
+  private volatile AdminServer admin;
   private SocketHandover handover;
   private volatile boolean handedOver;
   private volatile Runnable onHandedOver = () -> {};
   private volatile boolean stopping;
-  private FileTime watchedModified;
   private boolean closed;
 
   private SluiceRuntime(
@@ -114,7 +106,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.signingPool = signingPool;
     this.ownsSigningPool = signingPool == null;
     this.transport = transport;
-    this.configFile = configFile;
+    this.reloads =
+        new Reloads(configFile, next -> apply(next, InheritedSockets.none()), () -> stopping);
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
     this.health =
@@ -167,7 +160,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public static SluiceRuntime start(Config config, Path configFile, Takeover takeover)
       throws StartException {
     return start(
-        config, Runtime.getRuntime().availableProcessors(), null, configFile, takeover.sockets());
+        config,
+        Runtime.getRuntime().availableProcessors(),
+        null,
+        configFile,
+        takeover.sockets(),
+        takeover.controlSocket() == null);
   }
 
   /**
@@ -181,6 +179,21 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       SigningPool signingPool,
       Path configFile,
       InheritedSockets inherited)
+      throws StartException {
+    return start(config, threads, signingPool, configFile, inherited, true);
+  }
+
+  /**
+   * @param adminNow false when taking over: the old process holds the admin address until it is
+   *     told to drain, and {@link Takeover#complete} starts the admin API afterwards
+   */
+  private static SluiceRuntime start(
+      Config config,
+      int threads,
+      SigningPool signingPool,
+      Path configFile,
+      InheritedSockets inherited,
+      boolean adminNow)
       throws StartException {
     AccessLog accessLog;
     try {
@@ -197,7 +210,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             "listener {} on {}", listener.name(), describe(listener.listener().boundAddresses()));
       }
       runtime.scheduleUpkeep();
-      runtime.startAdmin(config);
+      if (adminNow) {
+        runtime.startAdmin(config);
+      }
     } catch (StartException e) {
       runtime.stopNow();
       throw e;
@@ -260,14 +275,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public ReloadResult reload(Config next) {
     try {
-      return control.submit(() -> applyReload(next)).get();
+      return control.submit(() -> reloads.apply(next)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new ReloadResult(false, "interrupted", List.of("interrupted"));
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return new ReloadResult(false, "failed", List.of(String.valueOf(e.getCause())));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return new ReloadResult(false, "stopped", List.of("Sluice is stopping"));
+    } catch (RejectedExecutionException e) {
+      return reloads.stopped();
     }
   }
 
@@ -276,83 +291,23 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public CompletableFuture<ReloadResult> reload() {
     CompletableFuture<ReloadResult> result = new CompletableFuture<>();
     try {
-      control.execute(() -> result.complete(reloadFile()));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      result.complete(new ReloadResult(false, "stopped", List.of("Sluice is stopping")));
+      control.execute(() -> result.complete(reloads.reloadFile()));
+    } catch (RejectedExecutionException e) {
+      result.complete(reloads.stopped());
     }
     return result;
   }
 
-  private ReloadResult reloadFile() {
-    if (stopping) {
-      return refused(List.of("Sluice is stopping"));
-    }
-    if (configFile == null) {
-      return refused(List.of("no configuration file to reload: Sluice was started without one"));
-    }
-    log.info("reloading {}", configFile);
-    ConfigResult loaded = ConfigLoader.load(configFile);
-    if (!loaded.ok()) {
-      List<String> errors = new ArrayList<>();
-      loaded.errors().forEach(e -> errors.add(e.toString()));
-      return refused(errors);
-    }
-    return applyReload(loaded.config());
-  }
-
-  private ReloadResult applyReload(Config next) {
-    try {
-      ConfigDiff diff = apply(next, InheritedSockets.none());
-      reloads.incrementAndGet();
-      String summary = diff.isEmpty() ? "nothing changed" : diff.summary();
-      log.info("reload applied: {}", summary);
-      if (!diff.needRestart().isEmpty()) {
-        log.warn("these changes apply at the next restart: {}", diff.needRestart());
-      }
-      return new ReloadResult(true, summary, List.of());
-    } catch (StartException e) {
-      return refused(List.of(e.getMessage()));
-    } catch (RuntimeException e) {
-      log.error("reload failed", e);
-      return refused(List.of(e.toString()));
-    }
-  }
-
-  private ReloadResult refused(List<String> errors) {
-    failedReloads.incrementAndGet();
-    log.error("reload refused, the running configuration stays: {}", String.join("; ", errors));
-    return new ReloadResult(false, "refused", errors);
-  }
-
-  /** File checks, ticket rotation and the watched configuration, on the control thread. */
+  /** Certificate checks and the watched configuration file, on the control thread. */
   private void scheduleUpkeep() {
     long check = FILE_CHECK_PERIOD.toMillis();
     control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
-    if (configFile != null && graph.config().watch()) {
-      watchedModified = modified(configFile);
-      long period = WATCH_PERIOD.toMillis();
-      control.scheduleWithFixedDelay(this::checkWatchedFile, period, period, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void checkWatchedFile() {
-    if (!graph.config().watch()) {
-      return;
-    }
-    FileTime now = modified(configFile);
-    if (now != null && !now.equals(watchedModified)) {
-      watchedModified = now;
-      log.info("{} changed", configFile);
-      reloadFile();
-    }
-  }
-
-  private static FileTime modified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file);
-    } catch (IOException e) {
-      return null;
-    }
+    long period = WATCH_PERIOD.toMillis();
+    control.scheduleWithFixedDelay(
+        () -> reloads.checkWatchedFile(graph.config().watch()),
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -393,10 +348,25 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     handedOver = true;
     stopping = true;
     graph.listeners().values().forEach(l -> l.listener().stopAccepting());
+    AdminServer closing = admin;
+    if (closing != null) {
+      // The successor binds the admin address once this answers; the drain shows in the log.
+      closing.close();
+      log.info("admin API closed for the successor");
+    }
     log.info("handed the listening sockets over; draining {} connections", openConnections());
     Thread stopper = new Thread(onHandedOver, "sluice-handover-stop");
     stopper.setDaemon(true);
     stopper.start();
+  }
+
+  /** After a takeover: the old process freed the admin address. A failure is logged only. */
+  void startAdminAfterTakeover() {
+    try {
+      startAdmin(graph.config());
+    } catch (StartException e) {
+      log.error("no admin API: {}", e.getMessage());
+    }
   }
 
   private void startAdmin(Config config) throws StartException {
@@ -523,90 +493,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   /** How close every listener, pool and server is to its limits, now. */
   @Override
   public LiveView view() {
-    List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
-    Graph now = graph;
-    for (LiveListener listener : now.listeners().values()) {
-      AcceptGate gate = listener.listener().gate();
-      Map<String, Long> codes = new LinkedHashMap<>();
-      RelayStats relay = listener.relay();
-      (relay != null ? relay.terminations() : listener.http().terminations())
-          .snapshot()
-          .forEach((state, count) -> codes.put(state.code(), count));
-      listenerLoads.add(
-          new LiveView.ListenerLoad(
-              listener.name(),
-              gate.connections().open(),
-              gate.connections().max(),
-              gate.rateLimit(),
-              gate.accepted(),
-              gate.paused(),
-              new LiveView.TerminationCounts(codes),
-              tlsLoad(tlsStats(listener.name())),
-              httpLoad(listener.http())));
-    }
-    List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
-    int drainingServers = 0;
-    for (Pool pool : now.pools().values()) {
-      List<LiveView.ServerLoad> serverLoads = new ArrayList<>();
-      List<Server> servers = new ArrayList<>(pool.servers());
-      List<Server> leaving = pool.leavingServers();
-      drainingServers += leaving.size();
-      servers.addAll(leaving);
-      for (Server server : servers) {
-        serverLoads.add(
-            new LiveView.ServerLoad(
-                server.name(),
-                server.state().name().toLowerCase(Locale.ROOT),
-                server.active(),
-                server.maxConnections(),
-                server.weight(),
-                server.totalConnections(),
-                server.latencyNanos() / 1e6,
-                server.ejected()));
-      }
-      poolLoads.add(
-          new LiveView.PoolLoad(
-              pool.name(),
-              pool.queue().length(),
-              pool.queue().max(),
-              pool.retryBudget().granted(),
-              Math.max(0, pool.retryBudget().retriesLeft()),
-              serverLoads));
-    }
-    return new LiveView(
-        admission.connections().open(),
-        admission.connections().max(),
-        loopLoad.snapshot(),
-        listenerLoads,
-        poolLoads,
-        new LiveView.Lifecycle(reloads.get(), failedReloads.get(), stopping, drainingServers));
-  }
-
-  private static LiveView.HttpLoad httpLoad(HttpStats http) {
-    if (http == null) {
-      return null;
-    }
-    long[] responses = new long[6];
-    for (int statusClass = 1; statusClass <= 5; statusClass++) {
-      responses[statusClass] = http.responses(statusClass);
-    }
-    return new LiveView.HttpLoad(
-        responses,
-        http.overloadAnswers(),
-        http.retries(),
-        http.fullReplays(),
-        http.rejectedRequests());
-  }
-
-  private static LiveView.TlsLoad tlsLoad(TlsStats tls) {
-    return tls == null
-        ? null
-        : new LiveView.TlsLoad(
-            tls.signer(),
-            tls.fullHandshakes(),
-            tls.resumedHandshakes(),
-            tls.failedHandshakes(),
-            tls.shedHandshakes());
+    return LiveViews.of(
+        graph,
+        admission,
+        loopLoad,
+        new LiveView.Lifecycle(reloads.applied(), reloads.refused(), stopping, 0));
   }
 
   private static String describe(List<SocketAddress> addresses) {

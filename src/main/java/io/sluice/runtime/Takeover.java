@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A hitless restart seen from the new process: receive the running process's listening sockets,
  * start with them ({@link SluiceRuntime#start(io.sluice.config.Config, Path, Takeover)}), then
- * {@link #complete()}: close the sockets no listener wants and tell the old process to drain.
+ * {@link #complete}: close the sockets no listener wants and tell the old process to drain.
  *
  * <p>Threads: the starting thread.
  */
@@ -65,12 +65,13 @@ public final class Takeover {
 
   /**
    * After this process accepts on the sockets: closes those of listeners the new configuration no
-   * longer has, and tells the old process to stop accepting and drain.
+   * longer has, tells the old process to stop accepting and drain, and starts {@code runtime}'s
+   * admin API on the address the old process freed.
    *
    * @throws StartException when the old process does not confirm; both then accept on the shared
    *     sockets, so no connection is lost, but the old one does not drain
    */
-  public void complete() throws StartException {
+  public void complete(SluiceRuntime runtime) throws StartException {
     if (controlSocket == null) {
       return;
     }
@@ -83,6 +84,8 @@ public final class Takeover {
       log.info("took over from the process on {}; it drains", controlSocket);
     } catch (IOException e) {
       throw new StartException("the old process did not confirm: " + e.getMessage(), e);
+    } finally {
+      runtime.startAdminAfterTakeover();
     }
   }
 }

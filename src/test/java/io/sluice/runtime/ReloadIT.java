@@ -64,7 +64,7 @@ class ReloadIT {
         EchoServer added = new EchoServer()) {
       Files.writeString(file, config(port, adminPort, server(kept, 1) + server(removed, 1)));
       try (SluiceProcess sluice = SluiceProcess.start(dir, "run", "-c", file.toString())) {
-        sluice.awaitOutput("listener front on", Duration.ofSeconds(30));
+        sluice.awaitOutput("admin on http", Duration.ofSeconds(30));
         InetSocketAddress front = Sockets.loopback(port);
 
         // A connection held open on the server about to be removed: it must finish there.
@@ -123,7 +123,7 @@ class ReloadIT {
     try (EchoServer echo = new EchoServer()) {
       Files.writeString(file, config(port, adminPort, server(echo, 1)));
       try (SluiceProcess sluice = SluiceProcess.start(dir, "run", "-c", file.toString())) {
-        sluice.awaitOutput("listener front on", Duration.ofSeconds(30));
+        sluice.awaitOutput("admin on http", Duration.ofSeconds(30));
         Files.writeString(
             file, config(port, adminPort, server(echo, 1)).replace("round_robin", "fastest"));
 

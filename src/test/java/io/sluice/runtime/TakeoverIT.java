@@ -31,6 +31,7 @@ class TakeoverIT {
   void aNewProcessTakesTheSocketsOverWhileClientsConnectAndTheOldOneDrainsAndExitsZero()
       throws Exception {
     int port = Sockets.freePort();
+    int adminPort = Sockets.freePort();
     Path control = dir.resolve("control.sock");
     Path file = dir.resolve("sluice.yaml");
     try (EchoServer echo = new EchoServer()) {
@@ -39,6 +40,7 @@ class TakeoverIT {
           """
           drain_timeout: 20s
           access_log: {path: stdout}
+          admin: {bind: "127.0.0.1:%d"}
           listeners:
             - name: front
               bind: ["127.0.0.1:%d"]
@@ -49,7 +51,7 @@ class TakeoverIT {
               servers:
                 - address: "%s"
           """
-              .formatted(port, echo.address()));
+              .formatted(adminPort, port, echo.address()));
       InetSocketAddress front = Sockets.loopback(port);
       try (SluiceProcess old =
           SluiceProcess.start(
@@ -91,6 +93,8 @@ class TakeoverIT {
           }
           successor.awaitOutput(
               Pattern.quote(" front back/" + echo.address() + " "), Duration.ofSeconds(5));
+          // The old process freed the admin address for the successor.
+          successor.awaitOutput("admin on http://127.0.0.1:" + adminPort, Duration.ofSeconds(5));
           // The successor serves the control socket for the next restart.
           successor.awaitOutput("control socket on", Duration.ofSeconds(5));
           successor.terminate();
