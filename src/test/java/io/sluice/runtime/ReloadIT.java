@@ -1,6 +1,7 @@
 package io.sluice.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.sluice.testing.EchoServer;
 import io.sluice.testing.SluiceProcess;
@@ -91,9 +92,15 @@ class ReloadIT {
 
           echo(held, "still served by the removed server while it drains");
           assertThat(view(adminPort)).contains("\"state\":\"drain\"");
+          assertThat(metrics(adminPort)).contains("sluice_draining_servers 1.0");
           held.close();
+          // Empty now: the removed server leaves.
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> metrics(adminPort).contains("sluice_draining_servers 0.0"));
+          assertThat(view(adminPort)).doesNotContain(removed.address());
 
-          assertThat(keptTotal(adminPort, kept)).isGreaterThanOrEqualTo(keptBefore);
+          assertThat(keptBefore).isPositive();
           assertThat(metrics(adminPort))
               .contains(
                   "sluice_server_weight{pool=\"back\",server=\"" + kept.address() + "\"} 3.0");
@@ -109,6 +116,10 @@ class ReloadIT {
           loop.finish();
         }
         assertThat(loop.failures.get()).as("failed connections").isZero();
+        // The kept server is the same object through both reloads: its count never restarted.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> keptTotal(adminPort, kept) == kept.accepted());
         assertThat(loop.succeeded.get()).isPositive();
         assertThat(metrics(adminPort)).contains("sluice_reloads_total{outcome=\"applied\"} 2.0");
       }

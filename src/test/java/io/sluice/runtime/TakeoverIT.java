@@ -2,6 +2,7 @@ package io.sluice.runtime;
 
 import static io.sluice.runtime.ReloadIT.echo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.testing.EchoServer;
 import io.sluice.testing.SluiceProcess;
@@ -35,23 +36,12 @@ class TakeoverIT {
     Path control = dir.resolve("control.sock");
     Path file = dir.resolve("sluice.yaml");
     try (EchoServer echo = new EchoServer()) {
-      Files.writeString(
-          file,
-          """
-          drain_timeout: 20s
-          access_log: {path: stdout}
-          admin: {bind: "127.0.0.1:%d"}
-          listeners:
-            - name: front
-              bind: ["127.0.0.1:%d"]
-              protocol: tcp
-              pool: back
-          pools:
-            - name: back
-              servers:
-                - address: "%s"
-          """
-              .formatted(adminPort, port, echo.address()));
+      int removedPort = Sockets.freePort();
+      int addedPort = Sockets.freePort();
+      Files.writeString(file, config(adminPort, port, "gone", removedPort, echo));
+      // The new version drops the listener "gone" and adds "fresh".
+      Path next = dir.resolve("next.yaml");
+      Files.writeString(next, config(adminPort, port, "fresh", addedPort, echo));
       InetSocketAddress front = Sockets.loopback(port);
       try (SluiceProcess old =
           SluiceProcess.start(
@@ -69,7 +59,7 @@ class TakeoverIT {
         Thread.sleep(300);
         try (SluiceProcess successor =
             SluiceProcess.start(
-                dir, "run", "-c", file.toString(), "--takeover", control.toString())) {
+                dir, "run", "-c", next.toString(), "--takeover", control.toString())) {
           successor.awaitOutput("took over from the process on", Duration.ofSeconds(30));
           old.awaitOutput("handed the listening sockets over", Duration.ofSeconds(10));
           loop.join(25_000);
@@ -91,6 +81,12 @@ class TakeoverIT {
           try (Socket after = Sockets.connect(front)) {
             echo(after, "served by the new process");
           }
+          try (Socket fresh = Sockets.connect(Sockets.loopback(addedPort))) {
+            echo(fresh, "the added listener is bound");
+          }
+          assertThatThrownBy(() -> Sockets.connect(Sockets.loopback(removedPort)).close())
+              .as("the removed listener's socket is closed once both processes let go of it")
+              .isInstanceOf(IOException.class);
           successor.awaitOutput(
               Pattern.quote(" front back/" + echo.address() + " "), Duration.ofSeconds(5));
           // The old process freed the admin address for the successor.
@@ -102,6 +98,22 @@ class TakeoverIT {
         }
       }
     }
+  }
+
+  private static String config(
+      int adminPort, int port, String otherName, int otherPort, EchoServer echo) {
+    return """
+        drain_timeout: 20s
+        access_log: {path: stdout}
+        admin: {bind: "127.0.0.1:%d"}
+        listeners:
+          - {name: front, bind: ["127.0.0.1:%d"], pool: back}
+          - {name: %s, bind: ["127.0.0.1:%d"], pool: back}
+        pools:
+          - name: back
+            servers: [{address: "%s"}]
+        """
+        .formatted(adminPort, port, otherName, otherPort, echo.address());
   }
 
   /** New connections one after another for {@code length}, each echoing a line. */
