@@ -125,7 +125,10 @@ public final class Listener {
         }
       }
     } catch (BindException e) {
-      added.values().forEach(Listener::closeSockets);
+      for (List<Channel> channels : added.values()) {
+        channels.forEach(gate::unguard);
+        closeSockets(channels);
+      }
       throw e;
     }
     now.putAll(added);

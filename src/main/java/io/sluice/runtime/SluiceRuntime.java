@@ -343,8 +343,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
-  /** A new process accepts on our sockets now: stop accepting (never close them) and drain. */
-  private void handOverToSuccessor() {
+  /**
+   * A new process accepts on our sockets now: stop accepting (never close them) and drain.
+   * Synchronized with reloads, so none binds or resumes a socket after this.
+   */
+  private synchronized void handOverToSuccessor() {
     handedOver = true;
     stopping = true;
     graph.listeners().values().forEach(l -> l.listener().stopAccepting());
@@ -573,8 +576,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     for (LiveListener listener : graph.listeners().values()) {
       if (handedOver) {
-        // The successor accepts on these sockets: closing ours changes nothing for it, but not
-        // closing them until exit keeps every descriptor's owner obvious.
+        // The successor accepts on these sockets. Closing would delete the unix socket files it
+        // now serves; our references to the sockets are released at exit.
         listener.listener().stopAccepting();
       } else {
         listener.listener().close();
@@ -591,7 +594,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
         nextReport += TimeUnit.SECONDS.toNanos(1);
       }
     }
-    log.info("drained: {} connections left", openConnections());
+    log.info("drain ended: {} connections left", openConnections());
     boolean drained = openConnections() == 0;
     if (!drained) {
       log.info("drain timeout passed; closing {} connections", openConnections());
