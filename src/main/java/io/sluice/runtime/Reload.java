@@ -94,7 +94,7 @@ final class Reload {
           }
         }
       }
-    } catch (StartException e) {
+    } catch (StartException | RuntimeException e) {
       abort();
       throw e;
     }
