@@ -1,12 +1,13 @@
 package io.sluice.runtime;
 
+import static io.sluice.testing.ConnectionLoop.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.testing.ConnectionLoop;
 import io.sluice.testing.EchoServer;
 import io.sluice.testing.SluiceProcess;
 import io.sluice.testing.Sockets;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class ReloadIT {
         }
         assertThat(held).as("a connection on the server to be removed").isNotNull();
 
-        ConnectionLoop loop = new ConnectionLoop(front);
+        ConnectionLoop loop = new ConnectionLoop(front, Duration.ofSeconds(20));
         loop.start();
         try {
           long keptBefore = keptTotal(adminPort, kept);
@@ -115,12 +115,12 @@ class ReloadIT {
         } finally {
           loop.finish();
         }
-        assertThat(loop.failures.get()).as("failed connections").isZero();
+        assertThat(loop.failed()).as("failed connections").isZero();
         // The kept server is the same object through both reloads: its count never restarted.
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> keptTotal(adminPort, kept) == kept.accepted());
-        assertThat(loop.succeeded.get()).isPositive();
+        assertThat(loop.succeeded()).isPositive();
         assertThat(metrics(adminPort)).contains("sluice_reloads_total{outcome=\"applied\"} 2.0");
       }
     }
@@ -151,45 +151,6 @@ class ReloadIT {
         }
         assertThat(metrics(adminPort)).contains("sluice_reloads_total{outcome=\"refused\"} 2.0");
       }
-    }
-  }
-
-  /** New connections one after another, each echoing a line, until stopped (at most 20 s). */
-  private static final class ConnectionLoop extends Thread {
-    final AtomicInteger succeeded = new AtomicInteger();
-    final AtomicInteger failures = new AtomicInteger();
-    private final InetSocketAddress target;
-    private volatile boolean running = true;
-
-    ConnectionLoop(InetSocketAddress target) {
-      this.target = target;
-      setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      for (int i = 0; i < 20_000 && running && System.nanoTime() < deadline; i++) {
-        try (Socket socket = Sockets.connect(target)) {
-          echo(socket, "ping " + i);
-          succeeded.incrementAndGet();
-        } catch (IOException | AssertionError e) {
-          failures.incrementAndGet();
-        }
-      }
-    }
-
-    void finish() throws InterruptedException {
-      running = false;
-      join(25_000);
-    }
-  }
-
-  static void echo(Socket socket, String text) throws IOException {
-    socket.getOutputStream().write(text.getBytes());
-    String back = new String(socket.getInputStream().readNBytes(text.length()));
-    if (!back.equals(text)) {
-      throw new AssertionError("echoed '" + back + "' for '" + text + "'");
     }
   }
 

@@ -1,9 +1,10 @@
 package io.sluice.runtime;
 
-import static io.sluice.runtime.ReloadIT.echo;
+import static io.sluice.testing.ConnectionLoop.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.testing.ConnectionLoop;
 import io.sluice.testing.EchoServer;
 import io.sluice.testing.SluiceProcess;
 import io.sluice.testing.Sockets;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +64,8 @@ class TakeoverIT {
           old.awaitOutput("handed the listening sockets over", Duration.ofSeconds(10));
           loop.join(25_000);
 
-          assertThat(loop.failures.get()).as("refused or reset connections").isZero();
-          assertThat(loop.succeeded.get()).isPositive();
+          assertThat(loop.failed()).as("refused or reset connections").isZero();
+          assertThat(loop.succeeded()).isPositive();
 
           for (Socket socket : longLived) {
             echo(socket, "still served by the old process");
@@ -114,32 +114,5 @@ class TakeoverIT {
             servers: [{address: "%s"}]
         """
         .formatted(adminPort, port, otherName, otherPort, echo.address());
-  }
-
-  /** New connections one after another for {@code length}, each echoing a line. */
-  private static final class ConnectionLoop extends Thread {
-    final AtomicInteger succeeded = new AtomicInteger();
-    final AtomicInteger failures = new AtomicInteger();
-    private final InetSocketAddress target;
-    private final Duration length;
-
-    ConnectionLoop(InetSocketAddress target, Duration length) {
-      this.target = target;
-      this.length = length;
-      setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      long deadline = System.nanoTime() + length.toNanos();
-      for (int i = 0; i < 50_000 && System.nanoTime() < deadline; i++) {
-        try (Socket socket = Sockets.connect(target)) {
-          echo(socket, "ping " + i);
-          succeeded.incrementAndGet();
-        } catch (IOException | AssertionError e) {
-          failures.incrementAndGet();
-        }
-      }
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.sluice.runtime;
 
-import static io.sluice.runtime.ReloadIT.echo;
+import static io.sluice.testing.ConnectionLoop.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
