@@ -430,30 +430,35 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   /**
    * A reload (not the start): refused whole when it would change what is built at start only (udp
-   * listeners, the fleet); systemd hears {@code RELOADING=1} and then ready again.
+   * listeners, the fleet).
    */
   private ConfigDiff reloadInPlace(Config next) throws StartException {
     List<String> refused = ConfigDiff.refusals(graph.config(), next);
     if (!refused.isEmpty()) {
       throw new StartException(String.join("; ", refused), null);
     }
+    Graph before = graph;
+    ConfigDiff diff = apply(next, InheritedSockets.none());
+    if (!diff.addedListeners().isEmpty()
+        || !diff.removedListeners().isEmpty()
+        || !diff.changedListeners().isEmpty()
+        || !Objects.equals(before.config().selfProbe(), next.selfProbe())) {
+      // Probe the listeners as they are now, not as they were.
+      startSelfProbes(next);
+    }
+    return diff;
+  }
+
+  /** Runs a reload between {@code RELOADING=1} and {@code READY=1} when under systemd. */
+  private ReloadResult announced(java.util.function.Supplier<ReloadResult> reload) {
     SystemdNotifier systemd = notifier;
     if (systemd != null) {
       systemd.reloading();
     }
     try {
-      Graph before = graph;
-      ConfigDiff diff = apply(next, InheritedSockets.none());
-      if (!diff.addedListeners().isEmpty()
-          || !diff.removedListeners().isEmpty()
-          || !diff.changedListeners().isEmpty()
-          || !Objects.equals(before.config().selfProbe(), next.selfProbe())) {
-        // Probe the listeners as they are now, not as they were.
-        startSelfProbes(next);
-      }
-      return diff;
+      return reload.get();
     } finally {
-      if (systemd != null) {
+      if (systemd != null && !stopping) {
         systemd.ready("serving " + listenerCount() + " listeners");
       }
     }
@@ -507,7 +512,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public ReloadResult reload(Config next) {
     try {
-      return control.submit(() -> reloads.apply(next)).get();
+      return control.submit(() -> announced(() -> reloads.apply(next))).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new ReloadResult(false, "interrupted", List.of("interrupted"));
@@ -523,7 +528,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public CompletableFuture<ReloadResult> reload() {
     CompletableFuture<ReloadResult> result = new CompletableFuture<>();
     try {
-      control.execute(() -> result.complete(reloads.reloadFile()));
+      control.execute(() -> result.complete(announced(reloads::reloadFile)));
     } catch (RejectedExecutionException e) {
       result.complete(reloads.stopped());
     }

@@ -72,4 +72,40 @@ class ConfigDiffTest {
 
     assertThat(diff.needRestart()).containsExactly("admin");
   }
+
+  @Test
+  void aReloadThatChangesUdpListenersIsRefusedOneThatKeepsThemIsNot() {
+    String udp =
+        BASE.replace(
+            "pools:\n",
+            "  - {name: sip, bind: [\"127.0.0.1:5060\"], protocol: udp, pool: git}\npools:\n");
+
+    assertThat(ConfigDiff.refusals(parse(udp), parse(udp.replace("9002\"}", "9002\", weight: 3}"))))
+        .isEmpty();
+    assertThat(ConfigDiff.refusals(parse(BASE), parse(udp)))
+        .containsExactly("udp listeners are added, removed or changed only at a restart");
+    assertThat(ConfigDiff.refusals(parse(udp), parse(udp.replace("5060", "5061"))))
+        .containsExactly("udp listeners are added, removed or changed only at a restart");
+  }
+
+  @Test
+  void aReloadThatTouchesTheFleetIsRefused() {
+    String fleet = BASE + "cluster: {redis: \"127.0.0.1:6379\", name: a}\n";
+
+    assertThat(ConfigDiff.refusals(parse(BASE), parse(fleet)))
+        .containsExactly("cluster is set, changed or removed only at a restart");
+    assertThat(ConfigDiff.refusals(parse(fleet), parse(fleet.replace("9001", "9005"))))
+        .hasSize(1)
+        .allMatch(reason -> reason.startsWith("in fleet mode (cluster) listeners and pools"));
+    assertThat(ConfigDiff.refusals(parse(fleet), parse(fleet + "drain_timeout: 5s\n"))).isEmpty();
+  }
+
+  @Test
+  void watchdogTracingAndSelfProbeChangesApplyAtRestart() {
+    ConfigDiff diff =
+        ConfigDiff.between(
+            parse(BASE), parse(BASE + "watchdog: {stall: 2s}\nself_probe: {enabled: true}\n"));
+
+    assertThat(diff.needRestart()).containsExactly("watchdog", "self_probe");
+  }
 }
