@@ -248,6 +248,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       InheritedSockets inherited,
       boolean adminNow)
       throws StartException {
+    if (!adminNow && config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP)) {
+      // Refused before anything accepts: the running process keeps serving untouched.
+      throw new StartException(
+          "cannot take over: udp listeners are not handed over; restart the process instead", null);
+    }
     AccessLog accessLog = AccessLogs.open(config.accessLog());
     SluiceRuntime runtime =
         new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool, configFile);

@@ -131,4 +131,39 @@ class ListenerReloadIT extends RuntimeTest {
       assertThat(b.accepted()).isZero();
     }
   }
+
+  @Test
+  void aReloadThatChangesAUdpListenerIsRefusedWholeOneThatKeepsItApplies() throws Exception {
+    EchoServer a = keep(new EchoServer());
+    EchoServer b = keep(new EchoServer());
+    int port = Sockets.freePort();
+    int udpPort = Sockets.freeUdpPort();
+    String udp = "  - {name: sip, bind: [\"127.0.0.1:%d\"], protocol: udp, pool: a}";
+    sluice =
+        SluiceRuntime.start(
+            config(listener("front", port, "a") + "\n" + udp.formatted(udpPort), a, b), 2);
+
+    ReloadResult moved =
+        sluice.reload(
+            config(listener("front", port, "b") + "\n" + udp.formatted(udpPort + 1), a, b));
+
+    assertThat(moved.applied()).isFalse();
+    assertThat(moved.errors())
+        .containsExactly("udp listeners are added, removed or changed only at a restart");
+    try (Socket still = Sockets.connect(Sockets.loopback(port))) {
+      echo(still, "still to a");
+    }
+    assertThat(a.accepted()).isEqualTo(1);
+    assertThat(sluice.boundAddressTexts("sip")).containsExactly("127.0.0.1:" + udpPort);
+
+    ReloadResult kept =
+        sluice.reload(config(listener("front", port, "b") + "\n" + udp.formatted(udpPort), a, b));
+
+    assertThat(kept.applied()).isTrue();
+    try (Socket after = Sockets.connect(Sockets.loopback(port))) {
+      echo(after, "to b");
+    }
+    assertThat(b.accepted()).isEqualTo(1);
+    assertThat(sluice.view().udpListeners()).hasSize(1);
+  }
 }
