@@ -83,6 +83,8 @@ public final class RunCommand implements Callable<Integer> {
           SluiceRuntime running = started.get();
           if (running != null) {
             running.reload();
+          } else {
+            log.warn("SIGHUP before the start finished: nothing to reload yet");
           }
         });
     Takeover handover = Takeover.none();
