@@ -314,4 +314,42 @@ class HttpProxyIT extends RuntimeTest {
           .contains("forwarded: for=203.0.113.7;proto=http;host=\"app\"");
     }
   }
+
+  @Test
+  void routesMatchHostPathMethodAndHeaderInOrder() throws Exception {
+    EchoHttpServer api = keep(EchoHttpServer.start("api"));
+    EchoHttpServer web = keep(EchoHttpServer.start("web"));
+    String yaml =
+        TestConfigs.http()
+                .server(web.address())
+                .yaml()
+                .replace("    pool: back\n", "    pool: web\n")
+            + "  - name: api\n    servers: [{address: \""
+            + api.address()
+            + "\"}]\n";
+    yaml =
+        yaml.replace("pools:\n  - name: back\n", "pools:\n  - name: web\n")
+            .replace(
+                "    protocol: http\n",
+                "    protocol: http\n    routes:\n"
+                    + "      - {hosts: [api.example.com], path: /exact, pool: api}\n"
+                    + "      - {path_regex: \"/v[0-9]+/items\", methods: [POST], pool: api}\n"
+                    + "      - {headers: {x-tenant: blue}, pool: api}\n"
+                    + "      - {hosts: [\"*.example.com\"], path_prefix: /static/, pool: web}\n");
+    io.sluice.config.ConfigResult parsed = io.sluice.config.ConfigLoader.parse(yaml, "t.yaml");
+    assertThat(parsed.errors()).isEmpty();
+    sluice = SluiceRuntime.start(parsed.config(), 2);
+    String url = "http://" + sluice.boundAddressTexts("front").get(0);
+
+    assertThat(Curl.run("-H", "Host: API.example.com:8080", url + "/exact").out())
+        .contains("backend: api");
+    assertThat(Curl.run("-H", "Host: api.example.com", url + "/exact/more").out())
+        .contains("backend: web");
+    assertThat(Curl.run("-d", "x", url + "/v2/items").out()).contains("backend: api");
+    assertThat(Curl.run(url + "/v2/items").out()).contains("backend: web");
+    assertThat(Curl.run("-H", "x-tenant: blue", url + "/any").out()).contains("backend: api");
+    assertThat(Curl.run("-H", "x-tenant: green", url + "/any").out()).contains("backend: web");
+    assertThat(Curl.run("-H", "Host: cdn.example.com", url + "/static/a.css").out())
+        .contains("backend: web");
+  }
 }
