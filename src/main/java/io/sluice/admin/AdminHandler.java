@@ -38,6 +38,7 @@ import java.util.Map;
  * POST /api/pools/{pool}/servers/{server}?weight=50    1 to 256
  * GET  /healthz                                       200 while the process runs
  * GET  /readyz                                        200 while it serves traffic, 503 otherwise
+ * POST /api/reload                                    re-read the file: 200 applied, 400 refused
  * </pre>
  *
  * With a token configured, every request must carry {@code Authorization: Bearer <token>}.
@@ -63,6 +64,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (authorized(request)
+        && request.method().equals(HttpMethod.POST)
+        && new QueryStringDecoder(request.uri()).path().equals("/api/reload")) {
+      // The reload runs on the control thread; the admin loop answers when it is done.
+      control
+          .reload()
+          .whenComplete(
+              (result, failure) ->
+                  ctx.executor()
+                      .execute(() -> respond(ctx, reloadAnswer(result, failure), keepAlive)));
+      return;
+    }
     FullHttpResponse response;
     if (isDashboard(request)) {
       response = dashboard();
@@ -71,7 +85,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } else {
       response = route(request);
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    respond(ctx, response, keepAlive);
+  }
+
+  private static FullHttpResponse reloadAnswer(Control.ReloadResult result, Throwable failure) {
+    if (failure != null) {
+      result = new Control.ReloadResult(false, "failed", List.of(failure.toString()));
+    }
+    FullHttpResponse response = json(result);
+    if (!result.applied()) {
+      response.setStatus(HttpResponseStatus.BAD_REQUEST);
+    }
+    return response;
+  }
+
+  private static void respond(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setKeepAlive(response, keepAlive);
     HttpUtil.setContentLength(response, response.content().readableBytes());
     if (keepAlive) {

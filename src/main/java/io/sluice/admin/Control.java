@@ -1,6 +1,8 @@
 package io.sluice.admin;
 
 import io.sluice.observe.LiveView;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** What the admin API may read and change; the runtime implements it. */
 public interface Control {
@@ -19,4 +21,19 @@ public interface Control {
 
   /** Whether Sluice serves traffic: started and not stopping. */
   boolean ready();
+
+  /**
+   * Re-reads the configuration file and applies what changed, on the control thread; completes when
+   * the reload was applied or refused.
+   */
+  CompletableFuture<ReloadResult> reload();
+
+  /**
+   * What a reload did.
+   *
+   * @param applied whether the new configuration is the running one now
+   * @param summary what changed, for people
+   * @param errors why it was refused: {@code file:line:column: key: message}, one per error
+   */
+  record ReloadResult(boolean applied, String summary, List<String> errors) {}
 }

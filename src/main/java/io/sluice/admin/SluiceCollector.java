@@ -29,6 +29,7 @@ final class SluiceCollector implements MultiCollector {
     LiveView now = view.get();
     MetricSnapshots.Builder metrics = MetricSnapshots.builder();
     process(now, metrics);
+    lifecycle(now.lifecycle(), metrics);
     listeners(now, metrics);
     pools(now, metrics);
     udp(now, metrics);
@@ -98,6 +99,26 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(
         gauge("sluice_access_log_queue_length", "Access-log lines waiting for the writer")
             .dataPoint(point(log.queued(), Labels.EMPTY))
+            .build());
+  }
+
+  private static void lifecycle(LiveView.Lifecycle now, MetricSnapshots.Builder metrics) {
+    metrics.metricSnapshot(
+        CounterSnapshot.builder()
+            .name("sluice_reloads")
+            .help("Configuration reloads, by outcome: applied, or refused (the old one stays)")
+            .dataPoint(counter(now.reloads(), Labels.of("outcome", "applied")))
+            .dataPoint(counter(now.failedReloads(), Labels.of("outcome", "refused")))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_draining", "1 while the process drains after a stop or a handover")
+            .dataPoint(point(now.draining() ? 1 : 0, Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge(
+                "sluice_draining_servers",
+                "Servers a reload removed that still have connections open")
+            .dataPoint(point(now.drainingServers(), Labels.EMPTY))
             .build());
   }
 

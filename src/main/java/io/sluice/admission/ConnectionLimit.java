@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: any event loop; the count is one atomic.
  */
 public final class ConnectionLimit {
-  private final int max;
+  /** Written by the control thread on a reload; read by event loops. */
+  private volatile int max;
+
   private final AtomicInteger open = new AtomicInteger();
 
   public ConnectionLimit(int max) {
@@ -36,6 +38,11 @@ public final class ConnectionLimit {
 
   public int open() {
     return open.get();
+  }
+
+  /** A reload's new limit; a lower one pauses accepting at the next admission check. */
+  public void max(int max) {
+    this.max = max;
   }
 
   public int max() {

@@ -5,16 +5,26 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Turns SIGTERM and SIGINT into a graceful stop instead of the JVM's immediate exit with status
- * 143, and SIGUSR1 into reopening the access log. The JDK's signal API is reached by reflection: it
- * is supported in practice on every JDK but compiling against it directly draws a warning that the
- * build treats as an error.
+ * 143, SIGHUP into a reload, and SIGUSR1 into reopening the access log. The JDK's signal API is
+ * reached by reflection: it is supported in practice on every JDK but compiling against it directly
+ * draws a warning that the build treats as an error.
  */
 final class StopSignals {
   private static final CountDownLatch STOP = new CountDownLatch(1);
 
   private StopSignals() {}
 
-  /** Blocks until SIGTERM or SIGINT arrives. */
+  /** Runs {@code reload} on the signal thread at each SIGHUP; it must hand the work off quickly. */
+  static void onHangUp(Runnable reload) {
+    install("HUP", reload);
+  }
+
+  /** Ends {@link #awaitStop()} as a stop signal would: a handover to a new process is done. */
+  static void stop() {
+    STOP.countDown();
+  }
+
+  /** Blocks until SIGTERM or SIGINT arrives, or {@link #stop()} is called. */
   static void awaitStop() {
     install("TERM", STOP::countDown);
     install("INT", STOP::countDown);

@@ -18,6 +18,8 @@ import java.util.List;
  * @param udpBuffers the datagram buffers every {@code udp} listener shares
  * @param tracing spans of slow and failed HTTP requests over OTLP/HTTP, or null for none
  * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
+ * @param watch whether the file is re-read and reloaded when it changes (default false: an editor's
+ *     half-written save should not go live by itself)
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -30,7 +32,8 @@ public record Config(
     SelfProbeConfig selfProbe,
     UdpBuffersConfig udpBuffers,
     ClusterConfig cluster,
-    TracingConfig tracing) {
+    TracingConfig tracing,
+    Boolean watch) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -46,6 +49,7 @@ public record Config(
     watchdog = watchdog == null ? WatchdogConfig.DEFAULT : watchdog;
     selfProbe = selfProbe == null ? SelfProbeConfig.DEFAULT : selfProbe;
     udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
+    watch = watch != null && watch;
   }
 
   /** The pool with this name, or {@code null}. */

@@ -7,7 +7,9 @@ import io.sluice.config.OutlierConfig;
 import io.sluice.pool.Pool;
 import io.sluice.pool.Server;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +23,9 @@ public final class HealthService implements AutoCloseable {
   private final EventLoopGroup group;
   private final EventLoop loop;
   private final ChannelTypes channels;
-  private final List<ServerHealth> checked = new ArrayList<>();
+
+  /** The running checks of each pool; touched on the health loop only. */
+  private final Map<Pool, List<ServerHealth>> checked = new HashMap<>();
 
   /**
    * @param group a group of its own (one thread is plenty), closed with this service
@@ -62,15 +66,32 @@ public final class HealthService implements AutoCloseable {
       ServerHealth serverHealth = new ServerHealth(pool, server, health, check, loop);
       loop.execute(
           () -> {
-            checked.add(serverHealth);
+            checked.computeIfAbsent(pool, p -> new ArrayList<>()).add(serverHealth);
             serverHealth.start();
           });
     }
   }
 
+  /**
+   * Stops {@code pool}'s checks and outlier detection, before a reload watches it again with its
+   * new servers and settings, or because the pool is gone. Servers keep the health they had.
+   */
+  public void unwatch(Pool pool) {
+    for (Server server : pool.servers()) {
+      server.outcomeListener(null);
+    }
+    loop.execute(
+        () -> {
+          List<ServerHealth> stopped = checked.remove(pool);
+          if (stopped != null) {
+            stopped.forEach(ServerHealth::stop);
+          }
+        });
+  }
+
   @Override
   public void close() {
-    loop.execute(() -> checked.forEach(ServerHealth::stop));
+    loop.execute(() -> checked.values().forEach(checks -> checks.forEach(ServerHealth::stop)));
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 }

@@ -73,7 +73,7 @@ final class OutlierDetector implements Server.OutcomeListener {
   }
 
   private void eject(Server server, Ejections record, String why) {
-    int max = (int) Math.floor(pool.size() * config.maxEjected().fraction());
+    int max = (int) Math.floor(pool.servers().size() * config.maxEjected().fraction());
     while (true) {
       int now = ejectedNow.get();
       if (now >= max) {

@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class AcceptGate extends ChannelInboundHandlerAdapter {
   private final ConnectionLimit connections;
   private final ProcessAdmission process;
-  private final AcceptRate rate;
+
+  /** Replaced by the control thread on a reload; read by the accepting loops. */
+  private volatile AcceptRate rate;
+
   private final boolean childrenStayOnAcceptingLoop;
   private final List<Channel> sockets = new CopyOnWriteArrayList<>();
   private final AtomicBoolean paused = new AtomicBoolean();
@@ -62,10 +65,30 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Whether the gate still guards sockets: false once its listener stopped accepting. */
+  boolean open() {
+    return !sockets.isEmpty();
+  }
+
+  /** Forgets one socket: a reload closed its address. */
+  void unguard(Channel listeningSocket) {
+    sockets.remove(listeningSocket);
+  }
+
   /** Forgets the sockets (they were closed). */
   void close() {
     process.unregister(this);
     sockets.clear();
+  }
+
+  /**
+   * A reload's new limits: {@code max_connections} and the accept rate ({@code null}: none). Open
+   * connections stay counted against the listener.
+   */
+  public void limits(int maxConnections, AcceptRate rate) {
+    connections.max(maxConnections);
+    this.rate = rate;
+    recheck();
   }
 
   @Override
@@ -78,6 +101,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
     }
     connections.admit();
     process.connections().admit();
+    AcceptRate rate = this.rate;
     if (rate != null) {
       rate.take();
     }
@@ -98,6 +122,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
   }
 
   private boolean mayAccept() {
+    AcceptRate rate = this.rate;
     return connections.open() < connections.max()
         && process.connections().open() < process.connections().max()
         && (rate == null || rate.nanosUntilAvailable() <= 0);
@@ -112,6 +137,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   /** Resumes accepting if nothing holds it back any more; else waits for the rate if it is what. */
   void recheck() {
+    AcceptRate rate = this.rate;
     if (!paused.get()) {
       return;
     }
@@ -149,6 +175,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   /** The accept-rate limit in connections per second, 0 when there is none. */
   public double rateLimit() {
+    AcceptRate rate = this.rate;
     return rate == null ? 0 : rate.perSecond();
   }
 

@@ -74,6 +74,19 @@ public enum Transport {
     return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
   }
 
+  /**
+   * A listening channel around a socket inherited from the process this one takes over, already
+   * bound to {@code address} and listening. Epoll only: NIO cannot adopt a descriptor.
+   */
+  public ServerChannel adoptServerChannel(int fd, SocketAddress address) {
+    if (this != EPOLL) {
+      throw new IllegalStateException("taking sockets over needs the epoll transport");
+    }
+    return SocketAddresses.isDomain(address)
+        ? new EpollServerDomainSocketChannel(fd)
+        : new EpollServerSocketChannel(fd);
+  }
+
   /** The connecting channel type for {@code address}. */
   public Class<? extends Channel> clientChannel(SocketAddress address) {
     if (SocketAddresses.isDomain(address)) {

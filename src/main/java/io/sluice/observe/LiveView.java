@@ -21,6 +21,7 @@ import java.util.List;
  * @param udpBuffers the process-wide datagram buffers, {@code null} without udp listeners
  * @param cluster the fleet as this instance sees it, {@code null} without {@code cluster}
  * @param spans the span exporter's figures, {@code null} without {@code tracing}
+ * @param lifecycle reloads so far, and the drain in progress
  */
 public record LiveView(
     int connections,
@@ -35,7 +36,8 @@ public record LiveView(
     List<UdpListenerLoad> udpListeners,
     UdpBuffersLoad udpBuffers,
     ClusterLoad cluster,
-    SpansLoad spans) {
+    SpansLoad spans,
+    Lifecycle lifecycle) {
 
   /**
    * @param exported spans the collector accepted
@@ -135,6 +137,15 @@ public record LiveView(
       boolean leased,
       double localSharePerSecond,
       long heldTokens) {}
+
+  /**
+   * @param reloads reloads applied since start
+   * @param failedReloads reloads refused (the file did not load, validate or bind)
+   * @param draining whether the process stopped accepting and drains (a stop or a handover)
+   * @param drainingServers servers a reload removed that still have connections open
+   */
+  public record Lifecycle(
+      long reloads, long failedReloads, boolean draining, int drainingServers) {}
 
   /**
    * @param acceptRateLimit connections per second the listener accepts at most, 0 for no limit

@@ -4,23 +4,34 @@ import io.sluice.balance.Balancer;
 import io.sluice.balance.BalancerFactory;
 import io.sluice.balance.ServerView;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A named group of servers and the way a new connection gets one of them.
  *
- * <p>Threads: the server list is fixed at construction. Each thread that calls {@link #acquire}
- * gets its own balancer (event loops never share balancing state), created on first use.
+ * <p>A reload changes a pool in place, so connections, queue and retry budget keep one identity:
+ * {@link #reconfigure} publishes a new immutable {@link Members} snapshot (the servers and the
+ * balancing algorithm) and new settings, which apply to connections that acquire a server from then
+ * on. Servers that stay are the same objects, with their counters and health; servers that leave
+ * take no new connection and are listed by {@link #leavingServers()} until their last one ends.
+ *
+ * <p>Threads: the control thread writes the snapshot and settings (volatile fields); event loops
+ * read the snapshot once per pick. Each thread that picks gets its own balancer for the snapshot it
+ * read (event loops never share balancing state), created on first use after a change.
  */
-public final class Pool implements ServerView {
+public final class Pool {
   private final String name;
-  private final Server[] servers;
-  private final Duration connectTimeout;
   private final ServerQueue queue;
-  private final Duration queueTimeout;
-  private final int retryAttempts;
   private final RetryBudget retryBudget;
-  private final ThreadLocal<Balancer> balancers;
+  private final ThreadLocal<BalancerSlot> balancers = ThreadLocal.withInitial(BalancerSlot::new);
+  private volatile Members members;
+  private volatile Duration connectTimeout;
+  private volatile Duration queueTimeout;
+  private volatile int retryAttempts;
+
+  /** Servers a reload removed while they still had connections; written by the control thread. */
+  private volatile List<Server> leaving = List.of();
 
   public Pool(
       String name,
@@ -32,13 +43,140 @@ public final class Pool implements ServerView {
       int retryAttempts,
       RetryBudget retryBudget) {
     this.name = name;
-    this.servers = servers.toArray(new Server[0]);
+    this.members = new Members(servers.toArray(new Server[0]), balancer);
     this.connectTimeout = connectTimeout;
     this.queue = new ServerQueue(queueMax);
     this.queueTimeout = queueTimeout;
     this.retryAttempts = retryAttempts;
     this.retryBudget = retryBudget;
-    this.balancers = ThreadLocal.withInitial(() -> balancer.create(this));
+  }
+
+  /**
+   * Applies a reload: {@code servers} become the pool's servers in this order (the objects of
+   * servers that stay are passed again, as are draining ones listed again, which rejoin), {@code
+   * balancer} builds fresh balancers over them, and the settings apply to connections that pick a
+   * server from now on. Servers no longer listed leave: they take no new connection and open ones
+   * finish. Only the control thread calls it.
+   */
+  public void reconfigure(
+      List<Server> servers,
+      BalancerFactory balancer,
+      Duration connectTimeout,
+      int queueMax,
+      Duration queueTimeout,
+      int retryAttempts,
+      double retryRatio,
+      int retryMinPerSecond) {
+    List<Server> stillLeaving = new ArrayList<>(leavingServers());
+    for (Server old : members.servers) {
+      if (!servers.contains(old)) {
+        old.leave();
+        stillLeaving.add(old);
+      }
+    }
+    stillLeaving.removeAll(servers);
+    servers.forEach(Server::rejoin);
+    this.connectTimeout = connectTimeout;
+    this.queueTimeout = queueTimeout;
+    this.retryAttempts = retryAttempts;
+    queue.max(queueMax);
+    retryBudget.limits(retryRatio, retryMinPerSecond);
+    this.members = new Members(servers.toArray(new Server[0]), balancer);
+    this.leaving = List.copyOf(stillLeaving);
+    offerRoomToQueue();
+  }
+
+  /** The pool itself was removed by a reload: every server leaves. */
+  public void retire() {
+    List<Server> all = new ArrayList<>(leavingServers());
+    for (Server server : members.servers) {
+      server.leave();
+      all.add(server);
+    }
+    this.members = new Members(new Server[0], members.factory);
+    this.leaving = List.copyOf(all);
+  }
+
+  /** Servers a reload removed that still have connections open (draining). */
+  public List<Server> leavingServers() {
+    List<Server> open = new ArrayList<>();
+    for (Server server : leaving) {
+      if (server.active() > 0) {
+        open.add(server);
+      }
+    }
+    return open;
+  }
+
+  /** One published set of servers and the algorithm that balances over them. */
+  private static final class Members implements ServerView {
+    final Server[] servers;
+    final BalancerFactory factory;
+
+    Members(Server[] servers, BalancerFactory factory) {
+      this.servers = servers;
+      this.factory = factory;
+    }
+
+    @Override
+    public int size() {
+      return servers.length;
+    }
+
+    @Override
+    public int weight(int server) {
+      return servers[server].weight();
+    }
+
+    @Override
+    public boolean hasRoom(int server) {
+      return servers[server].hasRoom();
+    }
+
+    @Override
+    public int active(int server) {
+      return servers[server].active();
+    }
+
+    @Override
+    public int remoteActive(int server) {
+      return servers[server].remoteActive();
+    }
+
+    @Override
+    public long latencyNanos(int server) {
+      return servers[server].latencyNanos();
+    }
+
+    @Override
+    public long key(int server) {
+      return servers[server].name().hashCode() * 0x9E3779B97F4A7C15L;
+    }
+
+    int indexOf(Server server) {
+      if (server != null) {
+        for (int i = 0; i < servers.length; i++) {
+          if (servers[i] == server) {
+            return i;
+          }
+        }
+      }
+      return Balancer.NONE;
+    }
+  }
+
+  /** One thread's balancer and the snapshot it was built for; touched by that thread only. */
+  private static final class BalancerSlot {
+    Members members;
+    Balancer balancer;
+
+    Balancer forMembers(Members current) {
+      if (members != current) {
+        members = current;
+        balancer = current.factory.create(current);
+      }
+      return balancer;
+    }
   }
 
   /**
@@ -63,23 +201,27 @@ public final class Pool implements ServerView {
       // Freed slots belong to the queue's head first; a newcomer may not overtake it.
       return null;
     }
+    Members current = members;
     if (tried != 0) {
-      Server untried = pick(new Untried(this, tried), hash, null);
+      Server untried = pick(current, new Untried(current, tried), hash, null);
       if (untried != null) {
         return untried;
       }
     }
-    return pick(this, hash, avoid);
+    return pick(current, current, hash, avoid);
   }
 
-  /** The bit of {@code server} for {@link #acquire(long, Server, long)}'s {@code tried}. */
+  /**
+   * The bit of {@code server} for {@link #acquire(long, Server, long)}'s {@code tried}. After a
+   * reload the bits may name other servers: they are a hint, never a correctness matter.
+   */
   public long bitOf(Server server) {
-    int index = indexOf(server);
+    int index = members.indexOf(server);
     return index >= 0 && index < Long.SIZE ? 1L << index : 0;
   }
 
   /** The pool seen without the servers a connection already tried; allocated per retry only. */
-  private record Untried(Pool pool, long tried) implements ServerView {
+  private record Untried(ServerView pool, long tried) implements ServerView {
     @Override
     public int size() {
       return pool.size();
@@ -116,16 +258,16 @@ public final class Pool implements ServerView {
     }
   }
 
-  private Server pick(ServerView view, long hash, Server avoid) {
-    Balancer balancer = balancers.get();
-    int avoidIndex = indexOf(avoid);
+  private Server pick(Members current, ServerView view, long hash, Server avoid) {
+    Balancer balancer = balancers.get().forMembers(current);
+    int avoidIndex = current.indexOf(avoid);
     // A pick is a hint; another event loop may take the last slot between pick and take.
-    for (int attempt = 0; attempt < servers.length; attempt++) {
+    for (int attempt = 0; attempt < current.servers.length; attempt++) {
       int index = balancer.pick(view, hash, avoidIndex);
       if (index == Balancer.NONE) {
         return null;
       }
-      Server server = servers[index];
+      Server server = current.servers[index];
       if (server.tryTake()) {
         return server;
       }
@@ -170,7 +312,8 @@ public final class Pool implements ServerView {
    */
   public void offerRoomToQueue() {
     while (!queue.isEmpty()) {
-      Server server = pick(this, 0, null);
+      Members current = members;
+      Server server = pick(current, current, 0, null);
       if (server == null) {
         return;
       }
@@ -183,7 +326,7 @@ public final class Pool implements ServerView {
 
   /** Whether at least one server takes new connections (up, whatever its load). */
   public boolean anyServerUp() {
-    for (Server server : servers) {
+    for (Server server : members.servers) {
       if (server.state() == ServerState.UP) {
         return true;
       }
@@ -208,61 +351,16 @@ public final class Pool implements ServerView {
     return retryBudget;
   }
 
-  private int indexOf(Server server) {
-    if (server != null) {
-      for (int i = 0; i < servers.length; i++) {
-        if (servers[i] == server) {
-          return i;
-        }
-      }
-    }
-    return Balancer.NONE;
-  }
-
   public String name() {
     return name;
   }
 
+  /** The servers new connections may go to, in configured order. */
   public List<Server> servers() {
-    return List.of(servers);
+    return List.of(members.servers);
   }
 
   public Duration connectTimeout() {
     return connectTimeout;
-  }
-
-  @Override
-  public int size() {
-    return servers.length;
-  }
-
-  @Override
-  public int weight(int server) {
-    return servers[server].weight();
-  }
-
-  @Override
-  public boolean hasRoom(int server) {
-    return servers[server].hasRoom();
-  }
-
-  @Override
-  public int active(int server) {
-    return servers[server].active();
-  }
-
-  @Override
-  public int remoteActive(int server) {
-    return servers[server].remoteActive();
-  }
-
-  @Override
-  public long latencyNanos(int server) {
-    return servers[server].latencyNanos();
-  }
-
-  @Override
-  public long key(int server) {
-    return servers[server].name().hashCode() * 0x9E3779B97F4A7C15L;
   }
 }

@@ -19,8 +19,10 @@ public final class RetryBudget {
   private static final int BUCKETS = 10;
   private static final long BUCKET_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final double ratio;
-  private final int minPerSecond;
+  /** Written by the control thread on a reload, read by every event loop. */
+  private volatile double ratio;
+
+  private volatile int minPerSecond;
   private final LongSupplier nanoClock;
   private final AtomicLongArray epochs = new AtomicLongArray(BUCKETS);
   private final AtomicLongArray requests = new AtomicLongArray(BUCKETS);
@@ -39,6 +41,12 @@ public final class RetryBudget {
 
   public RetryBudget(double ratio, int minPerSecond) {
     this(ratio, minPerSecond, System::nanoTime);
+  }
+
+  /** New limits from a reload; the counts of the last ten seconds are kept. */
+  public void limits(double ratio, int minPerSecond) {
+    this.ratio = ratio;
+    this.minPerSecond = minPerSecond;
   }
 
   /** Counts a first attempt. */

@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Server {
   private final String name;
   private final Object address;
-  private final int maxConnections;
-  private final boolean sendProxy;
-  private final boolean sendProxyV2;
+
+  /** These three are written by the control thread on a reload and apply to new connections. */
+  private volatile int maxConnections;
+
+  private volatile boolean sendProxy;
+  private volatile boolean sendProxyV2;
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
   private volatile int weight;
@@ -41,6 +44,12 @@ public final class Server {
 
   /** Taken out by passive observation of live traffic. Written by the health loop. */
   private volatile boolean ejected;
+
+  /**
+   * Taken out of its pool by a reload: takes no new connection while the open ones finish. Written
+   * once by the control thread.
+   */
+  private volatile boolean leaving;
 
   /** Whether any server-level state allows new connections: the one field the pick path reads. */
   private volatile boolean takesConnections = true;
@@ -81,6 +90,21 @@ public final class Server {
     this.weight = weight;
     this.maxConnections = maxConnections;
     this.localLimit = maxConnections;
+    this.sendProxy = sendProxy;
+    this.sendProxyV2 = sendProxyV2;
+  }
+
+  /**
+   * Applies a reload's settings to a server that stays in its pool; its counters, health and open
+   * connections are untouched.
+   */
+  public void reconfigure(int weight, int maxConnections, boolean sendProxy, boolean sendProxyV2) {
+    this.weight = weight;
+    if (maxConnections != this.maxConnections) {
+      // In fleet mode the fleet thread leases this instance's share of the new limit next round.
+      this.localLimit = maxConnections;
+    }
+    this.maxConnections = maxConnections;
     this.sendProxy = sendProxy;
     this.sendProxyV2 = sendProxyV2;
   }
@@ -185,6 +209,9 @@ public final class Server {
    * when checks fail or live traffic had it ejected, else {@code up}.
    */
   public ServerState state() {
+    if (leaving) {
+      return ServerState.DRAIN;
+    }
     ServerState admin = adminState;
     if (admin != ServerState.UP) {
       return admin;
@@ -229,9 +256,28 @@ public final class Server {
     updateTakesConnections();
   }
 
+  /** Removed from its pool by a reload: no new connections; the open ones finish. */
+  void leave() {
+    leaving = true;
+    updateTakesConnections();
+  }
+
+  /** Listed again by a reload while it was still draining: takes connections again. */
+  void rejoin() {
+    if (leaving) {
+      leaving = false;
+      updateTakesConnections();
+    }
+  }
+
+  /** Whether a reload removed it from its pool. */
+  public boolean leaving() {
+    return leaving;
+  }
+
   private void updateTakesConnections() {
     boolean was = takesConnections;
-    boolean now = adminState == ServerState.UP && healthy && !ejected;
+    boolean now = !leaving && adminState == ServerState.UP && healthy && !ejected;
     if (now && !was && slowStartNanos > 0) {
       rampEndNanos = System.nanoTime() + slowStartNanos;
     }

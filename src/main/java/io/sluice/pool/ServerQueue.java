@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * polling is skipped.
  */
 public final class ServerQueue {
-  private final int max;
+  /** Written by the control thread on a reload; a smaller bound turns newcomers away. */
+  private volatile int max;
+
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final AtomicInteger length = new AtomicInteger();
 
@@ -63,6 +65,10 @@ public final class ServerQueue {
   /** Waiters now. */
   public int length() {
     return length.get();
+  }
+
+  void max(int max) {
+    this.max = max;
   }
 
   public int max() {

@@ -30,4 +30,9 @@ final class ServerTlsBridge implements ServerTls, CheckTls {
   public void handshakeFailed(String server, String reason, Throwable cause) {
     tls.logFailure(server, reason, cause);
   }
+
+  /** Releases the context; handshakes already made keep their own reference. */
+  void close() {
+    tls.close();
+  }
 }

@@ -6,23 +6,21 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
-import io.sluice.admission.ConnectionLimit;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
-import io.sluice.config.PoolConfig;
 import io.sluice.config.Protocol;
-import io.sluice.config.ServerConfig;
+import io.sluice.config.TracingConfig;
 import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
 import io.sluice.health.SelfProbe;
-import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
-import io.sluice.net.Listener;
+import io.sluice.net.InheritedSockets;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.net.SocketAddresses;
+import io.sluice.net.SocketHandover;
 import io.sluice.net.SystemdNotifier;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
@@ -30,18 +28,11 @@ import io.sluice.observe.EventLoopWatchdog;
 import io.sluice.observe.LiveView;
 import io.sluice.observe.SpanExporter;
 import io.sluice.pool.Pool;
-import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
 import io.sluice.pool.ServerState;
-import io.sluice.proxy.http.HttpListenerContext;
-import io.sluice.proxy.http.HttpProxyInitializer;
+import io.sluice.proxy.http.HttpDrain;
 import io.sluice.proxy.http.HttpStats;
-import io.sluice.proxy.http.Upstream;
-import io.sluice.proxy.tcp.ClientTls;
 import io.sluice.proxy.tcp.RelayStats;
-import io.sluice.proxy.tcp.ServerTls;
-import io.sluice.proxy.tcp.SniRoutes;
-import io.sluice.proxy.tcp.TcpListenerContext;
 import io.sluice.proxy.tcp.TcpProxyInitializer;
 import io.sluice.proxy.udp.DatagramBuffers;
 import io.sluice.proxy.udp.DropReason;
@@ -49,13 +40,13 @@ import io.sluice.proxy.udp.UdpListener;
 import io.sluice.proxy.udp.UdpListenerSettings;
 import io.sluice.proxy.udp.UdpStats;
 import io.sluice.tls.SigningPool;
-import io.sluice.tls.TlsSetupException;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
-import io.sluice.tls.UpstreamTls;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,43 +54,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Sluice: event loops, listeners and pools built from one {@link Config}.
+ * A running Sluice: event loops, listeners and pools built from one {@link Config}, changed in
+ * place by reloads ({@link Reload}: only what the new configuration changes is rebuilt), stopped by
+ * a drain, or handed over to a new process ({@link SocketHandover}).
  *
- * <p>Threads: started, drained and closed by one thread (the CLI's main thread or a test); the
- * event loops run the traffic; the control thread (created with the first TLS listener) re-reads
- * certificate and ticket-key files and rotates keys; the crypto pool signs TLS handshakes; the
- * watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
+ * <p>Udp listeners, the fleet ({@code cluster}), the event-loop watchdog and the span exporter are
+ * built at start only: a reload that would change udp listeners or the fleet is refused, and
+ * changed {@code watchdog}, {@code tracing} or {@code self_probe} settings are logged as applying
+ * at the next restart (self-probes follow the listeners a reload changes).
+ *
+ * <p>Threads: started by one thread (the CLI's main thread or a test); reloads, file checks and
+ * ticket-key rotation run on the control thread; {@link #stop} runs on the thread that asks for it.
+ * The live {@link Graph} is immutable and republished whole after each reload, so the admin thread
+ * reads it without locks. The event loops run the traffic; the crypto pool signs TLS handshakes;
+ * the watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
  * connects to the listeners; the notify loop (under systemd) talks to the service manager; with
  * {@code cluster}, the fleet's thread (see {@link Fleet}) talks to Redis.
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
-
-  private final Config config;
-  private final Transport transport;
-  private final EventLoopGroup loops;
-  private final AccessLog accessLog;
-  private final ChannelGroup connections;
-  private final Map<String, Pool> pools = new LinkedHashMap<>();
-  private final Map<String, Listener> listeners = new LinkedHashMap<>();
-  private final Map<String, RelayStats> stats = new LinkedHashMap<>();
-  private final Map<String, HttpStats> httpStats = new LinkedHashMap<>();
-  private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
-  private final Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
-  private final Map<String, UdpListener> udpListeners = new LinkedHashMap<>();
-
-  /** The datagram buffers every udp listener shares; {@code null} without udp listeners. */
-  private DatagramBuffers datagramBuffers;
-
-  private final Map<Pool, ServerTls> serverTls = new HashMap<>();
-  private final List<UpstreamTls> upstreamTls = new ArrayList<>();
 
   /**
    * How often certificate and ticket-key files are checked for changes: soon enough that a renewed
@@ -107,23 +92,49 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   private static final Duration FILE_CHECK_PERIOD = Duration.ofSeconds(5);
 
+  /** How often a watched configuration file is looked at: a stat call, nothing more. */
+  private static final Duration WATCH_PERIOD = Duration.ofSeconds(1);
+
+  private final Transport transport;
+  private final EventLoopGroup loops;
+  private final AccessLog accessLog;
+  private final ChannelGroup connections;
+
   /** The crypto pool; {@code null} until a TLS listener needs it. */
   private SigningPool signingPool;
 
   private final boolean ownsSigningPool;
-  private ScheduledExecutorService control;
+  private final ScheduledExecutorService control;
   private final LoopLoad loopLoad = new LoopLoad();
   private final ProcessAdmission admission;
   private final HealthService health;
+  private final Shared shared;
+  private volatile Graph graph = Graph.empty();
+  private final Map<TlsTerminator, ScheduledFuture<?>> rotations = new HashMap<>();
+  private final Reloads reloads;
+  private volatile AdminServer admin;
+  private SocketHandover handover;
+  private volatile boolean handedOver;
+  private volatile Runnable onHandedOver = () -> {};
   private final Fleet fleet;
-  private AdminServer admin;
+
+  /** What {@code tracing} said at start; a reload's change applies at the next restart. */
+  private final TracingConfig tracing;
+
+  /** The watchdog's stall limit in milliseconds, as configured at start. */
+  private final double loopStallMillis;
 
   /** Slow and failed requests' spans, with {@code tracing}; else {@code null}. */
-  private SpanExporter spans;
+  private volatile SpanExporter spans;
+
+  private final Map<String, UdpListener> udpListeners = new LinkedHashMap<>();
+
+  /** The datagram buffers every udp listener shares; {@code null} without udp listeners. */
+  private DatagramBuffers datagramBuffers;
 
   private EventLoopWatchdog watchdog;
-  private SelfProbe selfProbe;
-  private SystemdNotifier notifier;
+  private volatile SelfProbe selfProbe;
+  private volatile SystemdNotifier notifier;
   private volatile boolean stopping;
   private boolean closed;
 
@@ -132,11 +143,15 @@ public final class SluiceRuntime implements AutoCloseable, Control {
       Transport transport,
       int threads,
       AccessLog accessLog,
-      SigningPool signingPool) {
-    this.config = config;
+      SigningPool signingPool,
+      Path configFile) {
     this.signingPool = signingPool;
     this.ownsSigningPool = signingPool == null;
     this.transport = transport;
+    this.reloads = new Reloads(configFile, this::reloadInPlace, () -> stopping);
+    this.fleet = Fleet.of(config.cluster());
+    this.tracing = config.tracing();
+    this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
     this.health =
@@ -145,7 +160,24 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             ChannelTypes.of(transport::clientChannel, transport.datagramChannel()));
     this.accessLog = accessLog;
     this.connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-    this.fleet = Fleet.of(config.cluster());
+    this.control =
+        Executors.newSingleThreadScheduledExecutor(
+            job -> {
+              Thread thread = new Thread(job, "sluice-control");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.shared =
+        new Shared(
+            transport,
+            loops,
+            admission,
+            health,
+            accessLog,
+            connections,
+            this::signingPool,
+            fleet,
+            this::spans);
   }
 
   /**
@@ -170,17 +202,74 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   public static SluiceRuntime start(Config config, int threads, SigningPool signingPool)
       throws StartException {
+    return start(config, threads, signingPool, null, InheritedSockets.none());
+  }
+
+  /**
+   * As {@link #start(Config)}, for the command line: {@code configFile} is what reloads re-read;
+   * listeners adopt the sockets {@code takeover} received whose address they are configured with,
+   * and bind the rest.
+   */
+  public static SluiceRuntime start(Config config, Path configFile, Takeover takeover)
+      throws StartException {
+    return start(
+        config,
+        Runtime.getRuntime().availableProcessors(),
+        null,
+        configFile,
+        takeover.sockets(),
+        takeover.controlSocket() == null);
+  }
+
+  /**
+   * The full form: {@code configFile} is what reloads re-read ({@code null}: reloads only through
+   * {@link #reload(Config)}); listeners adopt the sockets of {@code inherited} whose address they
+   * are configured with, and bind the rest.
+   */
+  static SluiceRuntime start(
+      Config config,
+      int threads,
+      SigningPool signingPool,
+      Path configFile,
+      InheritedSockets inherited)
+      throws StartException {
+    return start(config, threads, signingPool, configFile, inherited, true);
+  }
+
+  /**
+   * @param adminNow false when taking over: the old process holds the admin address until it is
+   *     told to drain, and {@link Takeover#complete} starts the admin API afterwards
+   */
+  private static SluiceRuntime start(
+      Config config,
+      int threads,
+      SigningPool signingPool,
+      Path configFile,
+      InheritedSockets inherited,
+      boolean adminNow)
+      throws StartException {
+    if (!adminNow && config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP)) {
+      // Refused before anything accepts: the running process keeps serving untouched.
+      throw new StartException(
+          "cannot take over: udp listeners are not handed over; restart the process instead", null);
+    }
     AccessLog accessLog = AccessLogs.open(config.accessLog());
     SluiceRuntime runtime =
-        new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool);
+        new SluiceRuntime(config, Transport.best(), threads, accessLog, signingPool, configFile);
     try {
-      runtime.buildPools();
-      runtime.watchLoops();
-      runtime.bindListeners();
-      runtime.fleet.start(runtime.pools, config.pools(), runtime.terminators);
-      runtime.scheduleTlsUpkeep();
-      runtime.startSelfProbes();
-      runtime.startAdmin();
+      runtime.watchLoops(config);
+      runtime.apply(config, inherited);
+      for (LiveListener listener : runtime.graph.listeners().values()) {
+        log.info(
+            "listener {} on {}", listener.name(), describe(listener.listener().boundAddresses()));
+      }
+      runtime.bindUdpListeners(config);
+      runtime.fleet.start(runtime.graph.pools(), config.pools(), runtime.terminators());
+      runtime.scheduleUpkeep();
+      runtime.startSelfProbes(config);
+      if (adminNow) {
+        runtime.startAdmin(config);
+      }
     } catch (StartException e) {
       runtime.stopNow();
       throw e;
@@ -189,84 +278,18 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return runtime;
   }
 
-  private void buildPools() throws StartException {
-    for (PoolConfig pool : config.pools()) {
-      List<Server> servers = new ArrayList<>();
-      for (ServerConfig server : pool.servers()) {
-        SocketAddress address;
-        try {
-          address = SocketAddresses.of(Endpoint.parse(server.address()));
-        } catch (IllegalArgumentException e) {
-          throw new StartException(
-              "pool '" + pool.name() + "': server " + server.address() + ": " + e.getMessage(), e);
-        }
-        Server created =
-            new Server(
-                server.address(),
-                address,
-                server.weight(),
-                server.maxConnections(),
-                server.sendProxy(),
-                server.sendProxyV2());
-        created.adminState(
-            switch (server.state()) {
-              case UP -> ServerState.UP;
-              case DRAIN -> ServerState.DRAIN;
-              case MAINT -> ServerState.MAINT;
-            });
-        created.slowStart(pool.slowStart().toNanos());
-        created.proxyV2CertTlv(server.proxyV2CertTlv());
-        servers.add(created);
-      }
-      Pool built =
-          new Pool(
-              pool.name(),
-              servers,
-              Balancers.of(pool),
-              pool.timeouts().connect(),
-              pool.queue().max(),
-              pool.queue().timeout(),
-              pool.retry().attempts(),
-              new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));
-      pools.put(pool.name(), built);
-      upstreams.put(
-          pool.name(),
-          new Upstream(
-              built,
-              pool.http(),
-              pool.timeouts().response(),
-              pool.retry().maxBody().bytes(),
-              pool.retry().nonIdempotent(),
-              transport));
-      ServerTlsBridge tls = pool.tlsEnabled() ? startUpstreamTls(pool) : null;
-      if (tls != null) {
-        serverTls.put(built, tls);
-      }
-      health.watch(built, pool.health(), pool.outlier(), tls);
-    }
+  /** The TLS termination of each tls/https listener, by name, for the fleet's ticket keys. */
+  private Map<String, TlsTerminator> terminators() {
+    Map<String, TlsTerminator> terminators = new LinkedHashMap<>();
+    graph.listeners().values().stream()
+        .filter(l -> l.tls() != null)
+        .forEach(l -> terminators.put(l.name(), l.tls()));
+    return terminators;
   }
 
-  private ServerTlsBridge startUpstreamTls(PoolConfig pool) throws StartException {
-    try {
-      UpstreamTls tls = UpstreamTls.start(pool.name(), pool.tls(), signingPool());
-      upstreamTls.add(tls);
-      return new ServerTlsBridge(tls);
-    } catch (TlsSetupException e) {
-      throw new StartException("pool '" + pool.name() + "': " + e.getMessage(), e);
-    }
-  }
-
-  /** The crypto pool, made on first need: one thread per core. */
-  private SigningPool signingPool() {
-    if (signingPool == null) {
-      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
-    }
-    return signingPool;
-  }
-
-  private void watchLoops() {
+  private void watchLoops(Config config) {
     List<ScheduledExecutorService> each = new ArrayList<>();
-    loops.forEach(each::add);
+    loops.forEach(executor -> each.add(executor));
     watchdog =
         EventLoopWatchdog.start(
             each,
@@ -275,14 +298,20 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             TimeUnit.NANOSECONDS);
   }
 
-  private void startSelfProbes() {
+  /** Starts the self-probes of the listeners the graph has now, replacing any running ones. */
+  private void startSelfProbes(Config config) {
+    SelfProbe running = selfProbe;
+    if (running != null) {
+      running.close();
+    }
     if (!config.selfProbe().enabled()) {
+      selfProbe = null;
       return;
     }
     List<SelfProbe.Target> targets = new ArrayList<>();
     for (ListenerConfig listener : config.listeners()) {
-      SelfProbe.Target target =
-          SelfProbes.target(listener, listeners.get(listener.name()).boundAddresses());
+      List<SocketAddress> bound = boundAddresses(listener.name());
+      SelfProbe.Target target = SelfProbes.target(listener, bound);
       if (target != null) {
         targets.add(target);
       }
@@ -294,11 +323,16 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   /** With {@code NOTIFY_SOCKET} set (systemd's {@code Type=notify}): ready, and the watchdog. */
   private void notifyServiceManager() {
     Map<String, String> environment = System.getenv();
-    notifier = SystemdNotifier.fromEnvironment(environment);
-    if (notifier != null) {
-      notifier.ready("serving " + listeners.size() + " listeners");
-      notifier.startWatchdog(environment, this::loopsTurning);
+    SystemdNotifier found = SystemdNotifier.fromEnvironment(environment);
+    notifier = found;
+    if (found != null) {
+      found.ready("serving " + listenerCount() + " listeners");
+      found.startWatchdog(environment, this::loopsTurning);
     }
+  }
+
+  private int listenerCount() {
+    return graph.listeners().size() + udpListeners.size();
   }
 
   /** Whether every event loop has turned within the watchdog's stall limit. */
@@ -306,131 +340,21 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return watchdog == null || watchdog.healthy();
   }
 
-  private void startAdmin() throws StartException {
-    if (config.admin() == null) {
-      return;
-    }
-    Endpoint endpoint = Endpoint.parse(config.admin().bind());
-    InetSocketAddress address = (InetSocketAddress) SocketAddresses.of(endpoint);
-    try {
-      admin = AdminServer.start(address, config.admin().token(), this);
-      log.info("admin on http://{}/", SocketAddresses.format(admin.address()));
-    } catch (IllegalStateException e) {
-      throw new StartException(e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StartException("interrupted while binding the admin listener", e);
-    }
-  }
-
-  /** The admin listener's address, or null when there is none. */
-  public InetSocketAddress adminAddress() {
-    return admin == null ? null : admin.address();
-  }
-
-  @Override
-  public boolean ready() {
-    return !stopping
-        && (!listeners.isEmpty() || !udpListeners.isEmpty())
-        && (selfProbe == null || selfProbe.allPassing());
-  }
-
-  @Override
-  public boolean setServerState(String pool, String server, String state) {
-    ServerState wanted =
-        switch (state.toLowerCase(Locale.ROOT)) {
-          case "up" -> ServerState.UP;
-          case "drain" -> ServerState.DRAIN;
-          case "maint" -> ServerState.MAINT;
-          default -> null;
-        };
-    return wanted != null && setServerState(pool, server, wanted);
-  }
-
-  private void bindListeners() throws StartException {
-    int udpIndex = 0;
+  /**
+   * Binds the udp listeners, each on one event loop of its own choosing: the {@code index}-th udp
+   * listener takes loop {@code index} modulo the loops, so several spread over the cores. At start
+   * only; a reload that changes them is refused.
+   */
+  private void bindUdpListeners(Config config) throws StartException {
+    int index = 0;
     for (ListenerConfig listener : config.listeners()) {
       if (listener.protocol() == Protocol.UDP) {
-        bindUdp(listener, udpIndex++);
-        continue;
-      }
-      RelayStats relayStats = new RelayStats();
-      io.netty.channel.ChannelHandler initializer;
-      if (listener.isHttp()) {
-        HttpStats http = new HttpStats();
-        TlsTerminator terminator =
-            listener.protocol() == Protocol.HTTPS
-                ? startTls(listener, List.of("h2", "http/1.1"))
-                : null;
-        initializer =
-            new HttpProxyInitializer(
-                HttpListenerContext.of(
-                    listener,
-                    upstreams,
-                    transport,
-                    accessLog,
-                    connections,
-                    http,
-                    terminator,
-                    spans()));
-        httpStats.put(listener.name(), http);
-      } else {
-        ClientTls tls = null;
-        if (listener.protocol() == Protocol.TLS) {
-          tls = new TlsTermination(startTls(listener, List.of()));
-        }
-        initializer =
-            new TcpProxyInitializer(
-                new TcpListenerContext(
-                    listener.name(),
-                    pools.get(listener.pool()),
-                    listener.acceptProxy(),
-                    listener.timeouts().proxyHeader(),
-                    listener.timeouts().idle(),
-                    transport,
-                    accessLog,
-                    connections,
-                    relayStats,
-                    tls,
-                    sniRoutes(listener),
-                    serverTls));
-        stats.put(listener.name(), relayStats);
-      }
-      List<SocketAddress> addresses = new ArrayList<>();
-      for (String bind : listener.bind()) {
-        addresses.add(SocketAddresses.of(Endpoint.parse(bind)));
-      }
-      boolean reusePort = listener.reusePort() && transport.supportsReusePort();
-      AcceptGate gate =
-          new AcceptGate(
-              new ConnectionLimit(listener.maxConnections()),
-              admission,
-              fleet.acceptRate(listener),
-              reusePort);
-      try {
-        Listener bound =
-            Listener.bind(
-                listener.name(),
-                addresses,
-                reusePort,
-                listener.backlog(),
-                gate,
-                transport,
-                loops,
-                initializer);
-        listeners.put(listener.name(), bound);
-        log.info("listener {} on {}", listener.name(), describe(bound.boundAddresses()));
-      } catch (BindException e) {
-        throw new StartException(e.getMessage(), e);
+        bindUdp(config, listener, index++);
       }
     }
   }
 
-  /**
-   * Binds a udp listener on one event loop of its own choosing: the {@code index}-th udp listener
-   * takes loop {@code index} modulo the loops, so several spread over the cores.
-   */
-  private void bindUdp(ListenerConfig listener, int index) throws StartException {
+  private void bindUdp(Config config, ListenerConfig listener, int index) throws StartException {
     if (datagramBuffers == null) {
       int largest = 0;
       for (ListenerConfig any : config.listeners()) {
@@ -452,7 +376,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     UdpListenerSettings settings =
         new UdpListenerSettings(
             listener.name(),
-            pools.get(listener.pool()),
+            graph.pools().get(listener.pool()),
             listener.udp().affinity() == io.sluice.config.UdpConfig.Affinity.SIP_CALL_ID,
             listener.udp().maxFlows(),
             listener.timeouts().idle(),
@@ -479,14 +403,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   /** The span exporter, started with the first HTTP listener when {@code tracing} is set. */
-  private SpanExporter spans() {
-    if (spans == null && config.tracing() != null) {
+  private synchronized SpanExporter spans() {
+    if (spans == null && tracing != null) {
       spans =
           SpanExporter.start(
-              java.net.URI.create(config.tracing().otlpEndpoint()),
-              config.tracing().serviceName(),
-              config.tracing().slowerThan(),
-              config.tracing().queue());
+              java.net.URI.create(tracing.otlpEndpoint()),
+              tracing.serviceName(),
+              tracing.slowerThan(),
+              tracing.queue());
     }
     return spans;
   }
@@ -502,38 +426,234 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return datagramBuffers;
   }
 
-  private TlsTerminator startTls(ListenerConfig listener, List<String> alpn) throws StartException {
+  private SigningPool signingPool() {
+    if (signingPool == null) {
+      signingPool = new SigningPool(Runtime.getRuntime().availableProcessors());
+    }
+    return signingPool;
+  }
+
+  /**
+   * A reload (not the start): refused whole when it would change what is built at start only (udp
+   * listeners, the fleet).
+   */
+  private ConfigDiff reloadInPlace(Config next) throws StartException {
+    List<String> refused = ConfigDiff.refusals(graph.config(), next);
+    if (!refused.isEmpty()) {
+      throw new StartException(String.join("; ", refused), null);
+    }
+    Graph before = graph;
+    ConfigDiff diff = apply(next, InheritedSockets.none());
+    if (!diff.addedListeners().isEmpty()
+        || !diff.removedListeners().isEmpty()
+        || !diff.changedListeners().isEmpty()
+        || !Objects.equals(before.config().selfProbe(), next.selfProbe())) {
+      // Probe the listeners as they are now, not as they were.
+      startSelfProbes(next);
+    }
+    return diff;
+  }
+
+  /** Runs a reload between {@code RELOADING=1} and {@code READY=1} when under systemd. */
+  private ReloadResult announced(java.util.function.Supplier<ReloadResult> reload) {
+    SystemdNotifier systemd = notifier;
+    if (systemd != null) {
+      systemd.reloading();
+    }
     try {
-      TlsTerminator terminator =
-          TlsTerminator.start(listener.name(), listener.tls(), signingPool(), alpn);
-      terminators.put(listener.name(), terminator);
-      return terminator;
-    } catch (TlsSetupException e) {
-      throw new StartException("listener '" + listener.name() + "': " + e.getMessage(), e);
+      return reload.get();
+    } finally {
+      if (systemd != null && !stopping) {
+        systemd.ready("serving " + listenerCount() + " listeners");
+      }
     }
   }
 
-  /** Certificate and key-file checks, and in-memory ticket-key rotation, on the control thread. */
-  private void scheduleTlsUpkeep() {
-    if (terminators.isEmpty()) {
-      return;
+  /** Applies {@code next} as a diff of the running graph; on failure nothing changed. */
+  private synchronized ConfigDiff apply(Config next, InheritedSockets inherited)
+      throws StartException {
+    if (stopping) {
+      throw new StartException("stopping: a reload is not applied any more", null);
     }
-    control =
-        Executors.newSingleThreadScheduledExecutor(
-            job -> {
-              Thread thread = new Thread(job, "sluice-control");
-              thread.setDaemon(true);
-              return thread;
+    Reload reload = new Reload(shared, graph, next);
+    reload.prepare(inherited);
+    Graph before = graph;
+    graph = reload.commit();
+    scheduleRotations(before);
+    return reload.diff();
+  }
+
+  /** In-memory ticket-key rotation for each TLS listener the graph has, none for the gone. */
+  private void scheduleRotations(Graph before) {
+    Map<TlsTerminator, Boolean> live = new HashMap<>();
+    graph.listeners().values().stream()
+        .filter(l -> l.tls() != null)
+        .forEach(l -> live.put(l.tls(), true));
+    rotations
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (!live.containsKey(entry.getKey())) {
+                entry.getValue().cancel(false);
+                return true;
+              }
+              return false;
             });
-    long check = FILE_CHECK_PERIOD.toMillis();
-    control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
-    for (TlsTerminator terminator : terminators.values()) {
+    for (TlsTerminator terminator : live.keySet()) {
       long rotate = terminator.ticketRotation().toMillis();
-      if (rotate > 0) {
-        control.scheduleAtFixedRate(
-            terminator::rotateTicketKeys, rotate, rotate, TimeUnit.MILLISECONDS);
+      if (rotate > 0 && !rotations.containsKey(terminator)) {
+        rotations.put(
+            terminator,
+            control.scheduleAtFixedRate(
+                terminator::rotateTicketKeys, rotate, rotate, TimeUnit.MILLISECONDS));
       }
     }
+  }
+
+  /**
+   * Applies {@code next} on the control thread, as a reload of the file would.
+   *
+   * @return what happened; never throws for a refused configuration
+   */
+  public ReloadResult reload(Config next) {
+    try {
+      return control.submit(() -> announced(() -> reloads.apply(next))).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ReloadResult(false, "interrupted", List.of("interrupted"));
+    } catch (ExecutionException e) {
+      return new ReloadResult(false, "failed", List.of(String.valueOf(e.getCause())));
+    } catch (RejectedExecutionException e) {
+      return reloads.stopped();
+    }
+  }
+
+  /** Re-reads the configuration file and applies what changed, on the control thread. */
+  @Override
+  public CompletableFuture<ReloadResult> reload() {
+    CompletableFuture<ReloadResult> result = new CompletableFuture<>();
+    try {
+      control.execute(() -> result.complete(announced(reloads::reloadFile)));
+    } catch (RejectedExecutionException e) {
+      result.complete(reloads.stopped());
+    }
+    return result;
+  }
+
+  /** Certificate checks and the watched configuration file, on the control thread. */
+  private void scheduleUpkeep() {
+    long check = FILE_CHECK_PERIOD.toMillis();
+    control.scheduleWithFixedDelay(this::checkTlsFiles, check, check, TimeUnit.MILLISECONDS);
+    long period = WATCH_PERIOD.toMillis();
+    control.scheduleWithFixedDelay(
+        () -> reloads.checkWatchedFile(graph.config().watch()),
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Listens on {@code path} for a new process taking over (see {@link SocketHandover}); {@code
+   * onHandedOver} runs once this process stopped accepting for it, and should start the drain
+   * ({@link #stop}).
+   */
+  public void listenForTakeover(Path path, Runnable onHandedOver) throws StartException {
+    this.onHandedOver = onHandedOver;
+    try {
+      handover =
+          SocketHandover.listen(
+              path,
+              new SocketHandover.Source() {
+                @Override
+                public List<io.netty.channel.Channel> listeningSockets() {
+                  List<io.netty.channel.Channel> all = new ArrayList<>();
+                  graph
+                      .listeners()
+                      .values()
+                      .forEach(l -> all.addAll(l.listener().listeningSockets()));
+                  return all;
+                }
+
+                @Override
+                public void handOver() {
+                  handOverToSuccessor();
+                }
+              });
+      log.info("control socket on {}", path);
+    } catch (IOException e) {
+      throw new StartException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A new process accepts on our sockets now: stop accepting (never close them) and drain.
+   * Synchronized with reloads, so none binds or resumes a socket after this.
+   */
+  private synchronized void handOverToSuccessor() {
+    handedOver = true;
+    stopping = true;
+    graph.listeners().values().forEach(l -> l.listener().stopAccepting());
+    AdminServer closing = admin;
+    if (closing != null) {
+      // The successor binds the admin address once this answers; the drain shows in the log.
+      closing.close();
+      log.info("admin API closed for the successor");
+    }
+    log.info("handed the listening sockets over; draining {} connections", openConnections());
+    Thread stopper = new Thread(onHandedOver, "sluice-handover-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+  }
+
+  /** After a takeover: the old process freed the admin address. A failure is logged only. */
+  void startAdminAfterTakeover() {
+    try {
+      startAdmin(graph.config());
+    } catch (StartException e) {
+      log.error("no admin API: {}", e.getMessage());
+    }
+  }
+
+  private void startAdmin(Config config) throws StartException {
+    if (config.admin() == null) {
+      return;
+    }
+    Endpoint endpoint = Endpoint.parse(config.admin().bind());
+    InetSocketAddress address = (InetSocketAddress) SocketAddresses.of(endpoint);
+    try {
+      admin = AdminServer.start(address, config.admin().token(), this);
+      log.info("admin on http://{}/", SocketAddresses.format(admin.address()));
+    } catch (IllegalStateException e) {
+      throw new StartException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartException("interrupted while binding the admin listener", e);
+    }
+  }
+
+  /** The admin listener's address, or null when there is none. */
+  public InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
+  }
+
+  @Override
+  public boolean ready() {
+    SelfProbe probe = selfProbe;
+    return !stopping
+        && (!graph.listeners().isEmpty() || !udpListeners.isEmpty())
+        && (probe == null || probe.allPassing());
+  }
+
+  @Override
+  public boolean setServerState(String pool, String server, String state) {
+    ServerState wanted =
+        switch (state.toLowerCase(Locale.ROOT)) {
+          case "up" -> ServerState.UP;
+          case "drain" -> ServerState.DRAIN;
+          case "maint" -> ServerState.MAINT;
+          default -> null;
+        };
+    return wanted != null && setServerState(pool, server, wanted);
   }
 
   /**
@@ -541,28 +661,17 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    * at the next periodic check. Never call it on an event loop: it reads files.
    */
   public void checkTlsFiles() {
-    for (TlsTerminator terminator : terminators.values()) {
-      terminator.checkFiles();
+    for (LiveListener listener : graph.listeners().values()) {
+      if (listener.tls() != null) {
+        listener.tls().checkFiles();
+      }
     }
   }
 
   /** A TLS listener's handshake figures and signer; {@code null} for a plain listener. */
   public TlsStats tlsStats(String listener) {
-    TlsTerminator terminator = terminators.get(listener);
-    return terminator == null ? null : terminator.stats();
-  }
-
-  private SniRoutes sniRoutes(ListenerConfig listener) {
-    if (listener.sniRoutes().isEmpty()) {
-      return null;
-    }
-    SniRoutes routes = new SniRoutes(pools.get(listener.pool()));
-    for (ListenerConfig.SniRoute route : listener.sniRoutes()) {
-      for (String name : route.names()) {
-        routes.route(name, pools.get(route.pool()));
-      }
-    }
-    return routes;
+    LiveListener live = graph.listeners().get(listener);
+    return live == null || live.tls() == null ? null : live.tls().stats();
   }
 
   /**
@@ -591,7 +700,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    * @return false when there is no such pool or server
    */
   public boolean setServerState(String poolName, String serverName, ServerState state) {
-    Pool pool = pools.get(poolName);
+    Pool pool = graph.pools().get(poolName);
     if (pool == null) {
       return false;
     }
@@ -614,7 +723,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    */
   @Override
   public boolean setServerWeight(String poolName, String serverName, int weight) {
-    Pool pool = pools.get(poolName);
+    Pool pool = graph.pools().get(poolName);
     if (pool == null || weight < 1 || weight > 256) {
       return false;
     }
@@ -632,73 +741,33 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   /** How close every listener, pool and server is to its limits, now. */
   @Override
   public LiveView view() {
-    List<LiveView.ListenerLoad> listenerLoads = new ArrayList<>();
-    for (Listener listener : listeners.values()) {
-      AcceptGate gate = listener.gate();
-      Map<String, Long> codes = new LinkedHashMap<>();
-      RelayStats relay = stats.get(listener.name());
-      (relay != null ? relay.terminations() : httpStats.get(listener.name()).terminations())
-          .snapshot()
-          .forEach((state, count) -> codes.put(state.code(), count));
-      listenerLoads.add(
-          new LiveView.ListenerLoad(
-              listener.name(),
-              gate.connections().open(),
-              gate.connections().max(),
-              gate.rateLimit(),
-              gate.accepted(),
-              gate.paused(),
-              new LiveView.TerminationCounts(codes),
-              tlsLoad(tlsStats(listener.name())),
-              httpLoad(httpStats.get(listener.name())),
-              selfProbe == null ? null : selfProbe.result(listener.name())));
-    }
-    List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
-    for (Pool pool : pools.values()) {
-      List<LiveView.ServerLoad> serverLoads = new ArrayList<>();
-      for (Server server : pool.servers()) {
-        serverLoads.add(
-            new LiveView.ServerLoad(
-                server.name(),
-                server.state().name().toLowerCase(Locale.ROOT),
-                server.active(),
-                server.maxConnections(),
-                server.weight(),
-                server.totalConnections(),
-                server.latencyNanos() / 1e6,
-                server.ejected(),
-                server.remoteActive(),
-                server.localLimit()));
-      }
-      poolLoads.add(
-          new LiveView.PoolLoad(
-              pool.name(),
-              pool.queue().length(),
-              pool.queue().max(),
-              pool.retryBudget().granted(),
-              Math.max(0, pool.retryBudget().retriesLeft()),
-              serverLoads));
-    }
-    return new LiveView(
-        admission.connections().open(),
-        admission.connections().max(),
-        loopLoad.snapshot(),
-        watchdog == null ? new double[0] : watchdog.lagMillis(),
-        watchdog == null ? new long[0] : watchdog.stalls(),
-        config.watchdog().stall().toNanos() / 1e6,
-        listenerLoads,
-        poolLoads,
-        new LiveView.AccessLogLoad(accessLog.written(), accessLog.dropped(), accessLog.queued()),
-        udpLoads(),
-        datagramBuffers == null
-            ? null
-            : new LiveView.UdpBuffersLoad(
-                datagramBuffers.total(),
-                datagramBuffers.inUse(),
-                datagramBuffers.reserve(),
-                datagramBuffers.bufferBytes()),
-        fleet.view(),
-        spans == null ? null : new LiveView.SpansLoad(spans.exported(), spans.dropped()));
+    SpanExporter exporter = spans;
+    LiveViews.Rest rest =
+        new LiveViews.Rest(
+            watchdog == null ? new double[0] : watchdog.lagMillis(),
+            watchdog == null ? new long[0] : watchdog.stalls(),
+            loopStallMillis,
+            new LiveView.AccessLogLoad(
+                accessLog.written(), accessLog.dropped(), accessLog.queued()),
+            udpLoads(),
+            datagramBuffers == null
+                ? null
+                : new LiveView.UdpBuffersLoad(
+                    datagramBuffers.total(),
+                    datagramBuffers.inUse(),
+                    datagramBuffers.reserve(),
+                    datagramBuffers.bufferBytes()),
+            fleet.view(),
+            exporter == null
+                ? null
+                : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()));
+    return LiveViews.of(
+        graph,
+        admission,
+        loopLoad,
+        selfProbe,
+        rest,
+        new LiveView.Lifecycle(reloads.applied(), reloads.refused(), stopping, 0));
   }
 
   private List<LiveView.UdpListenerLoad> udpLoads() {
@@ -729,33 +798,6 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     return loads;
   }
 
-  private static LiveView.HttpLoad httpLoad(HttpStats http) {
-    if (http == null) {
-      return null;
-    }
-    long[] responses = new long[6];
-    for (int statusClass = 1; statusClass <= 5; statusClass++) {
-      responses[statusClass] = http.responses(statusClass);
-    }
-    return new LiveView.HttpLoad(
-        responses,
-        http.overloadAnswers(),
-        http.retries(),
-        http.fullReplays(),
-        http.rejectedRequests());
-  }
-
-  private static LiveView.TlsLoad tlsLoad(TlsStats tls) {
-    return tls == null
-        ? null
-        : new LiveView.TlsLoad(
-            tls.signer(),
-            tls.fullHandshakes(),
-            tls.resumedHandshakes(),
-            tls.failedHandshakes(),
-            tls.shedHandshakes());
-  }
-
   private static String describe(List<SocketAddress> addresses) {
     List<String> text = new ArrayList<>();
     addresses.forEach(a -> text.add(SocketAddresses.format(a)));
@@ -770,7 +812,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   /** The addresses a listener is bound to, with kernel-chosen ports filled in. */
   public List<SocketAddress> boundAddresses(String listener) {
     UdpListener udp = udpListeners.get(listener);
-    return udp != null ? udp.boundAddresses() : listeners.get(listener).boundAddresses();
+    return udp != null
+        ? udp.boundAddresses()
+        : graph.listeners().get(listener).listener().boundAddresses();
   }
 
   /** As {@link #boundAddresses}, as text: {@code 127.0.0.1:8080}, {@code unix:/run/s.sock}. */
@@ -781,16 +825,18 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   public RelayStats stats(String listener) {
-    return stats.get(listener);
+    LiveListener live = graph.listeners().get(listener);
+    return live == null ? null : live.relay();
   }
 
   /** The figures of an {@code http} or {@code https} listener, or {@code null}. */
   public HttpStats httpStats(String listener) {
-    return httpStats.get(listener);
+    LiveListener live = graph.listeners().get(listener);
+    return live == null ? null : live.http();
   }
 
   public Pool pool(String name) {
-    return pools.get(name);
+    return graph.pools().get(name);
   }
 
   public AccessLog accessLog() {
@@ -837,21 +883,41 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
     closed = true;
     stopping = true;
-    if (notifier != null) {
-      notifier.stopping();
+    SystemdNotifier systemd = notifier;
+    if (systemd != null) {
+      systemd.stopping();
     }
-    if (selfProbe != null) {
+    SelfProbe probe = selfProbe;
+    if (probe != null) {
       // Closing listeners would fail every probe; readiness already says no.
-      selfProbe.close();
+      probe.close();
     }
-    listeners.values().forEach(Listener::close);
+    if (handover != null) {
+      handover.close();
+    }
+    for (LiveListener listener : graph.listeners().values()) {
+      if (handedOver) {
+        // The successor accepts on these sockets. Closing would delete the unix socket files it
+        // now serves; our references to the sockets are released at exit.
+        listener.listener().stopAccepting();
+      } else {
+        listener.listener().close();
+      }
+    }
     // A datagram flow has no end of its own to wait for: flows end (KD) as the sockets close.
     udpListeners.values().forEach(UdpListener::close);
     log.info("stopped accepting; draining {} connections for up to {}", openConnections(), timeout);
+    connections.forEach(HttpDrain::drain);
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     while (openConnections() > 0 && System.nanoTime() < deadline) {
       sleepQuietly(20);
+      if (System.nanoTime() >= nextReport && openConnections() > 0) {
+        log.info("draining: {} connections left", openConnections());
+        nextReport += TimeUnit.SECONDS.toNanos(1);
+      }
     }
+    log.info("drain ended: {} connections left", openConnections());
     boolean drained = openConnections() == 0;
     if (!drained) {
       log.info("drain timeout passed; closing {} connections", openConnections());
@@ -867,34 +933,35 @@ public final class SluiceRuntime implements AutoCloseable, Control {
 
   private void stopNow() {
     fleet.close();
-    if (control != null) {
-      control.shutdownNow();
-      // A reload in progress finishes before the contexts it builds are released.
-      awaitQuietly(control);
-    }
+    control.shutdownNow();
+    // A reload in progress finishes before the contexts it builds are released.
+    awaitQuietly(control);
     if (admin != null) {
       admin.close();
     }
-    if (selfProbe != null) {
-      selfProbe.close();
+    SelfProbe probe = selfProbe;
+    if (probe != null) {
+      probe.close();
     }
     if (watchdog != null) {
       watchdog.close();
     }
-    if (notifier != null) {
-      notifier.close();
+    SystemdNotifier systemd = notifier;
+    if (systemd != null) {
+      systemd.close();
     }
     health.close();
     udpListeners.values().forEach(UdpListener::close);
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    terminators.values().forEach(TlsTerminator::close);
-    upstreamTls.forEach(UpstreamTls::close);
+    graph.listeners().values().stream().filter(l -> l.tls() != null).forEach(l -> l.tls().close());
+    graph.serverTls().values().forEach(ServerTlsBridge::close);
     if (ownsSigningPool && signingPool != null) {
       signingPool.close();
     }
     accessLog.close();
-    if (spans != null) {
-      spans.close();
+    SpanExporter exporter = spans;
+    if (exporter != null) {
+      exporter.close();
     }
   }
 
@@ -914,9 +981,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
+  /** The configured drain timeout, as the running configuration says now. */
+  public Duration drainTimeout() {
+    return graph.config().drainTimeout();
+  }
+
   /** Stops with the configured drain timeout. */
   @Override
   public void close() {
-    stop(config.drainTimeout());
+    stop(graph.config().drainTimeout());
   }
 }

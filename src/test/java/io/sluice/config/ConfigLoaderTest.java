@@ -51,6 +51,7 @@ class ConfigLoaderTest {
       drain_timeout: 1m
       max_connections: 9000
       admin: {bind: "127.0.0.1:9900"}
+      watch: true
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -122,7 +123,8 @@ class ConfigLoaderTest {
                 new SelfProbeConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1)),
                 UdpBuffersConfig.DEFAULT,
                 null,
-                null));
+                null,
+                true));
   }
 
   @Test

@@ -44,7 +44,7 @@ class SystemdNotifyIT {
   }
 
   @Test
-  void saysReadyPetsTheWatchdogAndSaysStopping() throws Exception {
+  void saysReadyPetsTheWatchdogFramesReloadsAndSaysStopping() throws Exception {
     Assumptions.assumeTrue(Epoll.isAvailable(), "unix datagrams need epoll");
     BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     Path socket = dir.resolve("notify.sock");
@@ -79,6 +79,16 @@ class SystemdNotifyIT {
         for (int i = 0; i < 3; i++) {
           assertThat(next(messages, "WATCHDOG=1", Duration.ofSeconds(5))).isEqualTo("WATCHDOG=1");
         }
+
+        // A reload, applied or refused, is framed as Type=notify-reload expects.
+        sluice.hangUp();
+        assertThat(next(messages, "RELOADING=1", Duration.ofSeconds(10)))
+            .contains("MONOTONIC_USEC=");
+        next(messages, "READY=1", Duration.ofSeconds(10));
+        Files.writeString(config, "listeners: [");
+        sluice.hangUp();
+        next(messages, "RELOADING=1", Duration.ofSeconds(10));
+        next(messages, "READY=1", Duration.ofSeconds(10));
 
         sluice.terminate();
         next(messages, "STOPPING=1", Duration.ofSeconds(10));

@@ -114,6 +114,15 @@ public final class SluiceProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Sends SIGHUP, as an operator asking for a reload would. */
+  public void hangUp() throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      fail("kill -HUP " + process.pid() + " failed");
+    }
+  }
+
   /** Waits for the process to exit and returns its status. */
   public int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -175,6 +175,40 @@ class UpstreamTlsIT extends RuntimeTest {
     assertThat(sluice.pool("back").servers().get(0).state()).isEqualTo(ServerState.UP);
   }
 
+  @Test
+  void aReloadSwapsThePoolsTlsForNewConnectionsAndABadOneIsRefused() throws Exception {
+    TlsEchoServer server = keep(new TlsEchoServer(backend.cert(), backend.key(), null));
+    // First the wrong CA: the server's certificate does not verify.
+    start(
+        config("{ca: \"" + certs.ca().cert() + "\", sni: backend.test}")
+            .server(server.address())
+            .pool("retry", "{attempts: 0}"));
+    try (Socket client = Sockets.connect(front())) {
+      client.getOutputStream().write("never relayed".getBytes(StandardCharsets.US_ASCII));
+      assertThat(readOrReset(client)).isEqualTo(-1);
+    }
+
+    Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate");
+    var missing =
+        sluice.reload(
+            config("{ca: \"" + garbage + "\", sni: backend.test}")
+                .server(server.address())
+                .pool("retry", "{attempts: 0}")
+                .build());
+    assertThat(missing.applied()).isFalse();
+    assertThat(missing.errors()).singleElement().asString().startsWith("pool 'back': ");
+
+    var fixed =
+        sluice.reload(
+            config("{ca: \"" + backendCa.cert() + "\", sni: backend.test}")
+                .server(server.address())
+                .pool("retry", "{attempts: 0}")
+                .build());
+    assertThat(fixed.applied()).isTrue();
+    assertThat(fixed.summary()).contains("~back");
+    assertThat(roundTrip("after the reload")).isEqualTo("after the reload");
+  }
+
   private TestConfigs config(String tlsYaml) {
     return TestConfigs.tcp().pool("tls", tlsYaml);
   }

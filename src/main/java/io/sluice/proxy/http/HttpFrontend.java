@@ -48,6 +48,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   private boolean inputShut;
   private boolean closed;
 
+  /** The process is draining: close after the response in progress ({@link HttpDrain}). */
+  private boolean draining;
+
   /**
    * @param stream whether this frontend serves one HTTP/2 stream (its channel is the stream's)
    */
@@ -272,7 +275,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       closed = true;
       return;
     }
-    if (!keepAlive || inputShut) {
+    if (!keepAlive || inputShut || draining) {
       closed = true;
       ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
           .addListener(ChannelFutureListener.CLOSE);
@@ -297,6 +300,14 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == HttpDrain.EVENT) {
+      draining = true;
+      if (exchange == null && !closed) {
+        closed = true;
+        ctx.close();
+      }
+      return;
+    }
     if (evt instanceof ChannelInputShutdownEvent) {
       inputShut = true;
       if (exchange == null) {

@@ -1,0 +1,143 @@
+package io.sluice.runtime;
+
+import io.sluice.config.AdminState;
+import io.sluice.config.Endpoint;
+import io.sluice.config.PoolConfig;
+import io.sluice.config.ServerConfig;
+import io.sluice.net.SocketAddresses;
+import io.sluice.pool.Pool;
+import io.sluice.pool.RetryBudget;
+import io.sluice.pool.Server;
+import io.sluice.pool.ServerState;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pools and servers from their configuration, at start and on a reload. A server is known by its
+ * configured address: one that stays across a reload is the same {@link Server}, with its counters,
+ * health and open connections; its weight, limit and PROXY settings take the new values.
+ */
+final class PoolBuilder {
+  private PoolBuilder() {}
+
+  /**
+   * A pool's servers for a new configuration, and the changes to the servers that stay, applied
+   * only once the whole reload is certain to succeed.
+   */
+  record PlannedServers(List<Server> servers, List<Runnable> updates) {
+    void applyUpdates() {
+      updates.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * The servers of {@code config} in order: those of {@code current} (may be {@code null}) that
+   * stay, and new ones for added addresses. Resolves names, so never on an event loop.
+   *
+   * @param before the pool's previous configuration, or {@code null} for a new pool
+   * @throws StartException when an address cannot be resolved; nothing was changed
+   */
+  static PlannedServers servers(PoolConfig config, Pool current, PoolConfig before)
+      throws StartException {
+    List<Server> servers = new ArrayList<>();
+    List<Runnable> updates = new ArrayList<>();
+    for (ServerConfig server : config.servers()) {
+      Server kept = current == null ? null : find(current, server.address());
+      if (kept != null) {
+        ServerConfig was = before == null ? null : find(before, server.address());
+        updates.add(
+            () -> {
+              kept.reconfigure(
+                  server.weight(),
+                  server.maxConnections(),
+                  server.sendProxy(),
+                  server.sendProxyV2());
+              kept.slowStart(config.slowStart().toNanos());
+              kept.proxyV2CertTlv(server.proxyV2CertTlv());
+              if (was == null || was.state() != server.state()) {
+                kept.adminState(state(server.state()));
+              }
+            });
+        servers.add(kept);
+        continue;
+      }
+      SocketAddress address;
+      try {
+        address = SocketAddresses.of(Endpoint.parse(server.address()));
+      } catch (IllegalArgumentException e) {
+        throw new StartException(
+            "pool '" + config.name() + "': server " + server.address() + ": " + e.getMessage(), e);
+      }
+      Server created =
+          new Server(
+              server.address(),
+              address,
+              server.weight(),
+              server.maxConnections(),
+              server.sendProxy(),
+              server.sendProxyV2());
+      created.adminState(state(server.state()));
+      created.slowStart(config.slowStart().toNanos());
+      created.proxyV2CertTlv(server.proxyV2CertTlv());
+      servers.add(created);
+    }
+    return new PlannedServers(servers, updates);
+  }
+
+  static Pool build(PoolConfig config, List<Server> servers) {
+    return new Pool(
+        config.name(),
+        servers,
+        Balancers.of(config),
+        config.timeouts().connect(),
+        config.queue().max(),
+        config.queue().timeout(),
+        config.retry().attempts(),
+        new RetryBudget(config.retry().budget().fraction(), config.retry().minPerSecond()));
+  }
+
+  static void reconfigure(Pool pool, PoolConfig config, List<Server> servers) {
+    pool.reconfigure(
+        servers,
+        Balancers.of(config),
+        config.timeouts().connect(),
+        config.queue().max(),
+        config.queue().timeout(),
+        config.retry().attempts(),
+        config.retry().budget().fraction(),
+        config.retry().minPerSecond());
+  }
+
+  static ServerState state(AdminState state) {
+    return switch (state) {
+      case UP -> ServerState.UP;
+      case DRAIN -> ServerState.DRAIN;
+      case MAINT -> ServerState.MAINT;
+    };
+  }
+
+  /** The pool's server at {@code address}, or a draining one there (it rejoins). */
+  private static Server find(Pool pool, String address) {
+    for (Server server : pool.servers()) {
+      if (server.name().equals(address)) {
+        return server;
+      }
+    }
+    for (Server server : pool.leavingServers()) {
+      if (server.name().equals(address)) {
+        return server;
+      }
+    }
+    return null;
+  }
+
+  private static ServerConfig find(PoolConfig pool, String address) {
+    for (ServerConfig server : pool.servers()) {
+      if (server.address().equals(address)) {
+        return server;
+      }
+    }
+    return null;
+  }
+}

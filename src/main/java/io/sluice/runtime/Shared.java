@@ -1,0 +1,29 @@
+package io.sluice.runtime;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.sluice.cluster.Fleet;
+import io.sluice.health.HealthService;
+import io.sluice.net.ProcessAdmission;
+import io.sluice.net.Transport;
+import io.sluice.observe.AccessLog;
+import io.sluice.observe.SpanExporter;
+import io.sluice.tls.SigningPool;
+import java.util.function.Supplier;
+
+/**
+ * What every listener and pool of a process shares and no reload replaces: event loops, the
+ * process-wide admission, health checks, the access log, the set of open client connections, and
+ * the crypto pool (made when the first TLS listener needs it), the fleet (fixed at start), and the
+ * span exporter (made when the first HTTP listener needs it, with {@code tracing}).
+ */
+record Shared(
+    Transport transport,
+    EventLoopGroup loops,
+    ProcessAdmission admission,
+    HealthService health,
+    AccessLog accessLog,
+    ChannelGroup connections,
+    Supplier<SigningPool> signingPool,
+    Fleet fleet,
+    Supplier<SpanExporter> spans) {}
