@@ -136,10 +136,7 @@ class HttpProxyIT extends RuntimeTest {
     echo.start();
     String url = start(TestConfigs.http().server("127.0.0.1:" + upstream.getLocalPort()));
     try (java.net.Socket client = new java.net.Socket()) {
-      client.connect(
-          io.sluice.testing.Sockets.loopback(
-              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
-      client.setSoTimeout(5000);
+      connect(client, url);
       client
           .getOutputStream()
           .write(
@@ -161,6 +158,16 @@ class HttpProxyIT extends RuntimeTest {
       writer.start();
       byte[] back = client.getInputStream().readNBytes(payload.length);
       assertThat(back).isEqualTo(payload);
+    }
+  }
+
+  /** Sends {@code raw} on a connection of its own and reads everything until the close. */
+  private static String exchange(String url, String raw) throws java.io.IOException {
+    try (java.net.Socket client = new java.net.Socket()) {
+      connect(client, url);
+      client.getOutputStream().write(raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(
+          client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
     }
   }
 
@@ -191,49 +198,27 @@ class HttpProxyIT extends RuntimeTest {
             TestConfigs.http()
                 .server(backend.address())
                 .listener("http", "{timeouts: {body: 300ms}}"));
-    try (java.net.Socket client = new java.net.Socket()) {
-      client.connect(
-          io.sluice.testing.Sockets.loopback(
-              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
-      client.setSoTimeout(5000);
-      client
-          .getOutputStream()
-          .write(
-              "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part"
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      long start = System.nanoTime();
-      String answer =
-          new String(
-              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-      assertThat(answer).startsWith("HTTP/1.1 408");
-      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
-          .isLessThan(java.time.Duration.ofSeconds(3));
-    }
+    long start = System.nanoTime();
+    String answer =
+        exchange(url, "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part");
+    assertThat(answer).startsWith("HTTP/1.1 408");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(3));
   }
 
   @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     EchoHttpServer backend = keep(EchoHttpServer.start("a"));
     String url = start(TestConfigs.http().server(backend.address()));
-    try (java.net.Socket client = new java.net.Socket()) {
-      client.connect(
-          io.sluice.testing.Sockets.loopback(
-              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
-      client.setSoTimeout(5000);
-      client
-          .getOutputStream()
-          .write(
-              ("GET /first?sleep=200 HTTP/1.1\r\nHost: x\r\n\r\n"
-                      + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
-                      + "GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String all =
-          new String(
-              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-      assertThat(all.split("HTTP/1.1 200", -1)).hasSize(4);
-      assertThat(all.indexOf("path: /first")).isPositive().isLessThan(all.indexOf("path: /second"));
-      assertThat(all.indexOf("path: /second")).isLessThan(all.indexOf("path: /third"));
-    }
+    String all =
+        exchange(
+            url,
+            "GET /first?sleep=200 HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(all.split("HTTP/1.1 200", -1)).hasSize(4);
+    assertThat(all.indexOf("path: /first")).isPositive().isLessThan(all.indexOf("path: /second"));
+    assertThat(all.indexOf("path: /second")).isLessThan(all.indexOf("path: /third"));
   }
 
   @Test
@@ -261,10 +246,7 @@ class HttpProxyIT extends RuntimeTest {
       frames.write(new byte[] {0, 0, 0, 8}); // CANCEL
     }
     try (java.net.Socket client = new java.net.Socket()) {
-      client.connect(
-          io.sluice.testing.Sockets.loopback(
-              Integer.parseInt(url.substring(url.lastIndexOf(':') + 1))));
-      client.setSoTimeout(10_000);
+      connect(client, url);
       try {
         client.getOutputStream().write(frames.toByteArray());
       } catch (java.io.IOException closedWhileWriting) {
@@ -297,22 +279,15 @@ class HttpProxyIT extends RuntimeTest {
                 .server(backend.address())
                 .acceptProxy()
                 .listener("http", "{forwarded: {x_forwarded_for: replace, forwarded: true}}"));
-    try (java.net.Socket client = new java.net.Socket()) {
-      connect(client, url);
-      client
-          .getOutputStream()
-          .write(
-              ("PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET / HTTP/1.1\r\nHost: app\r\n"
-                      + "X-Forwarded-For: 1.2.3.4\r\nConnection: close\r\n\r\n")
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String answer =
-          new String(
-              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-      assertThat(answer)
-          .startsWith("HTTP/1.1 200")
-          .contains("x-forwarded-for: 203.0.113.7\n")
-          .contains("forwarded: for=203.0.113.7;proto=http;host=\"app\"");
-    }
+    String answer =
+        exchange(
+            url,
+            "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET / HTTP/1.1\r\nHost: app\r\n"
+                + "X-Forwarded-For: 1.2.3.4\r\nConnection: close\r\n\r\n");
+    assertThat(answer)
+        .startsWith("HTTP/1.1 200")
+        .contains("x-forwarded-for: 203.0.113.7\n")
+        .contains("forwarded: for=203.0.113.7;proto=http;host=\"app\"");
   }
 
   @Test
