@@ -167,25 +167,21 @@ final class SluiceCollector implements MultiCollector {
 
   private static void http(LiveView now, MetricSnapshots.Builder metrics) {
     CounterSnapshot.Builder responses =
-        CounterSnapshot.builder()
-            .name("sluice_http_responses")
-            .help("HTTP responses sent, by status class");
+        counter("sluice_http_responses", "HTTP responses sent, by status class");
     CounterSnapshot.Builder overload =
-        CounterSnapshot.builder()
-            .name("sluice_http_overload_answers")
-            .help("Requests answered at once with the overload status (429/503)");
+        counter(
+            "sluice_http_overload_answers",
+            "Requests answered at once with the overload status (429/503)");
     CounterSnapshot.Builder retries =
-        CounterSnapshot.builder()
-            .name("sluice_http_retries")
-            .help("Requests sent again to another server");
+        counter("sluice_http_retries", "Requests sent again to another server");
     CounterSnapshot.Builder full =
-        CounterSnapshot.builder()
-            .name("sluice_http_full_replays")
-            .help("Requests replayed because a server answered that it was full");
+        counter(
+            "sluice_http_full_replays",
+            "Requests replayed because a server answered that it was full");
     CounterSnapshot.Builder rejected =
-        CounterSnapshot.builder()
-            .name("sluice_http_rejected_requests")
-            .help("Requests refused as malformed or over a limit (400, 414, 431)");
+        counter(
+            "sluice_http_rejected_requests",
+            "Requests refused as malformed or over a limit (400, 414, 431)");
     for (LiveView.ListenerLoad listener : now.listeners()) {
       LiveView.HttpLoad http = listener.http();
       if (http == null) {

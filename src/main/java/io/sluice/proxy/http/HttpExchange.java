@@ -20,14 +20,17 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.observe.HttpRecord;
+import io.sluice.observe.Span;
 import io.sluice.observe.TerminationState;
 import io.sluice.pool.Assignment;
 import io.sluice.pool.Pool;
 import io.sluice.pool.Server;
 import io.sluice.pool.Waiter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -810,17 +813,17 @@ final class HttpExchange implements Waiter, Runnable {
       return;
     }
     long epochNanos = startMillis * 1_000_000L - startNanos;
-    java.util.List<io.sluice.observe.Span.Event> events = new ArrayList<>(4);
+    List<Span.Event> events = new ArrayList<>(4);
     if (queuedAtNanos >= 0) {
-      events.add(new io.sluice.observe.Span.Event("queued", epochNanos + queuedAtNanos));
+      events.add(new Span.Event("queued", epochNanos + queuedAtNanos));
     }
     if (attachedNanos >= 0) {
-      events.add(new io.sluice.observe.Span.Event("server connected", epochNanos + attachedNanos));
+      events.add(new Span.Event("server connected", epochNanos + attachedNanos));
     }
     if (responseHeadNanos >= 0) {
-      events.add(new io.sluice.observe.Span.Event("response head", epochNanos + responseHeadNanos));
+      events.add(new Span.Event("response head", epochNanos + responseHeadNanos));
     }
-    java.util.Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("http.request.method", method.name());
     attributes.put("url.path", path(uri));
     attributes.put("http.response.status_code", Integer.toString(status));
@@ -833,7 +836,7 @@ final class HttpExchange implements Waiter, Runnable {
     context
         .spans()
         .export(
-            new io.sluice.observe.Span(
+            new Span(
                 traceparent.substring(3, 35),
                 traceparent.substring(36, 52),
                 clientSpanId,

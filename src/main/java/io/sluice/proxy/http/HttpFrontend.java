@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: the connection's event loop.
  */
 final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpFrontend.class);
+
   private final HttpListenerContext context;
   private final ClientConnection client;
   private final boolean stream;
@@ -336,8 +338,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Resets and broken pipes are the client's business; anything else ends the connection too.
     if (!(cause instanceof IOException)) {
-      org.slf4j.LoggerFactory.getLogger(HttpFrontend.class)
-          .warn("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
+      log.debug("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
     }
     ctx.close();
   }

@@ -264,7 +264,8 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      org.slf4j.LoggerFactory.getLogger(HttpProxyInitializer.class).warn("preamble", cause);
+      // A garbage ClientHello, a bad PROXY header or a reset: the client's business, counted by
+      // the TLS figures; logging each would let any client flood the log.
       ctx.close();
     }
 
