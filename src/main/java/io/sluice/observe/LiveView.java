@@ -145,7 +145,8 @@ public record LiveView(
 
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}
-   * @param maxConnections the server's limit, 0 for none
+   * @param maxConnections the server's limit in force: configured or learned ({@code adaptive}),
+   *     capped by what the server pushed back; 0 for none
    * @param weight the weight in use now (lower while ramping up after coming back)
    * @param latencyMillis the averaged connect and check latency, 0 when not measured yet
    * @param ejected whether outlier detection has taken it out for now

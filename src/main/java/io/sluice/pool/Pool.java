@@ -5,12 +5,19 @@ import io.sluice.balance.BalancerFactory;
 import io.sluice.balance.ServerView;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A named group of servers and the way a new connection gets one of them.
  *
  * <p>Threads: the server list is fixed at construction. Each thread that calls {@link #acquire}
- * gets its own balancer (event loops never share balancing state), created on first use.
+ * gets its own balancer (event loops never share balancing state), created on first use. The drain
+ * rate and the refusal counters are shared by every event loop, lock-free.
+ *
+ * <p>Deadline-aware queueing: from the rate at which servers give slots back, {@link #enqueue}
+ * estimates how long a newcomer would wait; one that could not be served within its queue timeout
+ * is refused at once ({@link Assignment#FULL}) instead of after the timeout.
  */
 public final class Pool implements ServerView {
   private final String name;
@@ -21,6 +28,11 @@ public final class Pool implements ServerView {
   private final int retryAttempts;
   private final RetryBudget retryBudget;
   private final ThreadLocal<Balancer> balancers;
+  private final DrainRate drainRate = new DrainRate();
+  private final LongAdder refusedEarly = new LongAdder();
+
+  /** The second ({@code nanoTime / 1e9}) and the count of refusals in it, packed: 32 bits each. */
+  private final AtomicLong refusalsThisSecond = new AtomicLong();
 
   public Pool(
       String name,
@@ -31,10 +43,34 @@ public final class Pool implements ServerView {
       Duration queueTimeout,
       int retryAttempts,
       RetryBudget retryBudget) {
+    this(
+        name,
+        servers,
+        balancer,
+        connectTimeout,
+        new ServerQueue(queueMax, queueTimeout.toNanos(), Long.MAX_VALUE, Long.MAX_VALUE, false),
+        queueTimeout,
+        retryAttempts,
+        retryBudget);
+  }
+
+  /**
+   * @param queue the pool's queue, with its CoDel settings
+   * @param queueTimeout how long a waiter may wait while the queue does not stand
+   */
+  public Pool(
+      String name,
+      List<Server> servers,
+      BalancerFactory balancer,
+      Duration connectTimeout,
+      ServerQueue queue,
+      Duration queueTimeout,
+      int retryAttempts,
+      RetryBudget retryBudget) {
     this.name = name;
     this.servers = servers.toArray(new Server[0]);
     this.connectTimeout = connectTimeout;
-    this.queue = new ServerQueue(queueMax);
+    this.queue = queue;
     this.queueTimeout = queueTimeout;
     this.retryAttempts = retryAttempts;
     this.retryBudget = retryBudget;
@@ -137,6 +173,12 @@ public final class Pool implements ServerView {
     if (!anyServerUp()) {
       return Assignment.NO_SERVER;
     }
+    long now = System.nanoTime();
+    drainRate.roll(now, !queue.isEmpty());
+    if (hopeless(queue.length() + 1, queue.timeoutNanos())) {
+      refusedEarly.increment();
+      return Assignment.FULL;
+    }
     if (!queue.add(waiter)) {
       return Assignment.FULL;
     }
@@ -150,6 +192,7 @@ public final class Pool implements ServerView {
    * connections, else to the server.
    */
   public void release(Server server) {
+    drainRate.released(System.nanoTime(), !queue.isEmpty());
     if (!queue.isEmpty() && server.state() == ServerState.UP && queue.handOver(server)) {
       return;
     }
@@ -172,6 +215,41 @@ public final class Pool implements ServerView {
       if (!queue.handOver(server)) {
         server.release();
         return;
+      }
+    }
+  }
+
+  private boolean hopeless(int position, long timeoutNanos) {
+    long wait = drainRate.waitNanos(position);
+    return wait > timeoutNanos;
+  }
+
+  /** How long a waiter joining now may wait: see {@link ServerQueue#timeoutNanos}. */
+  public long queueTimeoutNanos() {
+    return queue.timeoutNanos();
+  }
+
+  /** How fast the servers give slots back. */
+  public DrainRate drainRate() {
+    return drainRate;
+  }
+
+  /** Newcomers refused at once because the queue would not have served them in time. */
+  public long refusedEarly() {
+    return refusedEarly.sum();
+  }
+
+  /**
+   * Counts one refusal (an overload answer) and says how many came before it in the same second, so
+   * the clients refused in one second can be told to come back at different times.
+   */
+  public int refusalsBeforeThisOne() {
+    long second = System.nanoTime() / 1_000_000_000L & 0xFFFF_FFFFL;
+    while (true) {
+      long packed = refusalsThisSecond.get();
+      long count = (packed >>> 32) == second ? packed & 0xFFFF_FFFFL : 0;
+      if (refusalsThisSecond.compareAndSet(packed, second << 32 | (count + 1))) {
+        return (int) Math.min(Integer.MAX_VALUE, count);
       }
     }
   }

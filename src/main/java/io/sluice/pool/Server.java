@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #release()} (compare-and-set on a counter padded to its own cache lines, so the limit is
  * never exceeded and servers' counters never share a line); the states are written by the control
  * and health threads and read by event loops, which read only {@code takesConnections}; {@code
- * weight} likewise.
+ * weight} likewise. The limit in force is the configured one, or the {@link AdaptiveLimit}'s when
+ * the server has one, capped by what the server last pushed back ({@code cap}: written by the
+ * health loop for an agent's {@code maxconn}, by event loops for a capacity header).
  */
 public final class Server {
   private final String name;
@@ -20,6 +22,12 @@ public final class Server {
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
   private volatile int weight;
+
+  /** Learns the limit from round trips, or null for the configured one. */
+  private volatile AdaptiveLimit adaptive;
+
+  /** What the server said it can take at most, 0 for no word. */
+  private volatile int cap;
 
   /** What the operator said: UP, DRAIN or MAINT. Written by the control thread. */
   private volatile ServerState adminState = ServerState.UP;
@@ -76,7 +84,8 @@ public final class Server {
     }
     while (true) {
       int now = active.get();
-      if (maxConnections > 0 && now >= maxConnections) {
+      int limit = maxConnections();
+      if (limit > 0 && now >= limit) {
         return false;
       }
       if (active.compareAndSet(now, now + 1)) {
@@ -93,7 +102,8 @@ public final class Server {
 
   /** Whether {@link #tryTake()} would succeed now (a hint: another loop may take it first). */
   public boolean hasRoom() {
-    return takesConnections && (maxConnections == 0 || active.get() < maxConnections);
+    int limit = maxConnections();
+    return takesConnections && (limit == 0 || active.get() < limit);
   }
 
   public String name() {
@@ -257,8 +267,64 @@ public final class Server {
     return total.sum();
   }
 
+  /** The limit in force now: configured or learned, capped by push-back; 0 for none. */
   public int maxConnections() {
-    return maxConnections;
+    AdaptiveLimit learned = adaptive;
+    int limit = learned == null ? maxConnections : learned.limit();
+    int said = cap;
+    if (said > 0 && (limit == 0 || said < limit)) {
+      return said;
+    }
+    return limit;
+  }
+
+  /** Learn the limit with {@code limit} from now on (null: back to the configured one). */
+  public void adaptive(AdaptiveLimit limit) {
+    this.adaptive = limit;
+  }
+
+  public AdaptiveLimit adaptive() {
+    return adaptive;
+  }
+
+  /**
+   * Folds one round trip of live traffic into the learned limit, if any: request sent to response
+   * head (HTTP) or connect time (TCP). Called on event loops.
+   */
+  public void recordRoundTrip(long nanos) {
+    AdaptiveLimit learned = adaptive;
+    if (learned != null) {
+      learned.sample(nanos, active.get());
+    }
+  }
+
+  /**
+   * The agent's {@code maxconn:N}: the limit is at most {@code N} from now on, whatever is learned
+   * or configured; 0 lifts it.
+   */
+  public void cap(int connections) {
+    this.cap = Math.max(0, connections);
+  }
+
+  public int cap() {
+    return cap;
+  }
+
+  /**
+   * The server said on live traffic that it can take {@code capacity} at once: a learned limit is
+   * set to it (within its bounds) and learns on from there; a configured one is capped by it.
+   */
+  public void capacity(int capacity) {
+    AdaptiveLimit learned = adaptive;
+    if (learned != null) {
+      if (learned.limit() != capacity) {
+        learned.set(capacity);
+      }
+    } else if (maxConnections == 0 || capacity < maxConnections) {
+      cap = Math.max(1, capacity);
+    } else if (cap != 0) {
+      cap = 0;
+    }
   }
 
   public boolean sendProxy() {

@@ -28,9 +28,11 @@ import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.EventLoopWatchdog;
 import io.sluice.observe.LiveView;
+import io.sluice.pool.AdaptiveLimit;
 import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
+import io.sluice.pool.ServerQueue;
 import io.sluice.pool.ServerState;
 import io.sluice.proxy.http.HttpListenerContext;
 import io.sluice.proxy.http.HttpProxyInitializer;
@@ -190,9 +192,14 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                 server.address(),
                 address,
                 server.weight(),
-                server.maxConnections(),
+                server.adaptiveLimit() ? 0 : server.maxConnections(),
                 server.sendProxy(),
                 server.sendProxyV2());
+        if (server.adaptiveLimit()) {
+          created.adaptive(
+              new AdaptiveLimit(
+                  server.adaptive().min(), server.adaptive().max(), server.adaptive().initial()));
+        }
         created.adminState(
             switch (server.state()) {
               case UP -> ServerState.UP;
@@ -208,7 +215,12 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               servers,
               Balancers.of(pool),
               pool.timeouts().connect(),
-              pool.queue().max(),
+              new ServerQueue(
+                  pool.queue().max(),
+                  pool.queue().timeout().toNanos(),
+                  pool.queue().target().toNanos(),
+                  pool.queue().interval().toNanos(),
+                  pool.queue().lifoUnderCongestion()),
               pool.queue().timeout(),
               pool.retry().attempts(),
               new RetryBudget(pool.retry().budget().fraction(), pool.retry().minPerSecond()));

@@ -204,8 +204,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     switch (assignment) {
       case QUEUED -> {
-        timer =
-            client.eventLoop().schedule(this, pool.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timer = client.eventLoop().schedule(this, pool.queueTimeoutNanos(), TimeUnit.NANOSECONDS);
       }
       case FULL -> end(TerminationState.RESOURCE_LIMIT_DURING_QUEUE, null);
       case NO_SERVER -> end(TerminationState.SERVER_REFUSED_DURING_CONNECT, null);
@@ -291,6 +290,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     connectedNanos = System.nanoTime();
     server.recordLatency(connectedNanos - connectStartNanos);
+    server.recordRoundTrip(connectedNanos - connectStartNanos);
     context.transport().configureRelaySocket(backend);
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
