@@ -19,8 +19,8 @@ import java.lang.invoke.VarHandle;
  *       queueing delay within seconds and the limit drifts up, which a slowly rising minimum does
  *       not.)
  *   <li>Per sample: {@code gradient = clamp(TOLERANCE * noLoad / short, 0.5, 1)}, {@code next =
- *       limit * gradient + QUEUE}, smoothed by a fifth; bounded by {@code [min, max]}. At a steady
- *       state {@code limit ≈ TOLERANCE * workers + QUEUE}: a few requests wait in the server so it
+ *       limit * gradient + queue}, smoothed by a fifth; bounded by {@code [min, max]}. At a steady
+ *       state {@code limit ≈ TOLERANCE * workers + queue}: a few requests wait in the server so it
  *       never idles between two, and no more.
  *   <li>A sample taken while fewer than half the limit were in flight does not grow the limit: the
  *       load, not the server, set its round trip (Gradient2's "app-limited" rule).
@@ -34,8 +34,13 @@ public final class AdaptiveLimit {
   /** How far above the no-load RTT the short-term RTT may go before the limit shrinks. */
   static final double TOLERANCE = 1.25;
 
-  /** Requests allowed to wait inside the server beyond what the gradient keeps. */
-  static final double QUEUE = 4;
+  /**
+   * Requests allowed to wait inside the server beyond what the gradient keeps: a quarter of the
+   * limit, at least one and at most four. Gradient2's constant four would hold the limit at eight
+   * or more however slow the server (at the gradient's floor of one half, {@code L = L / 2 + 4}); a
+   * share lets a one-worker server be held near two.
+   */
+  static final double MAX_QUEUE = 4;
 
   private static final double SMOOTHING = 0.2;
   private static final double SHORT_WEIGHT = 0.1;
@@ -110,7 +115,8 @@ public final class AdaptiveLimit {
     if (gradient >= 1.0 && inFlight < estimate / 2) {
       return;
     }
-    double next = estimate * gradient + QUEUE;
+    double queue = Math.max(1, Math.min(MAX_QUEUE, estimate / 4));
+    double next = estimate * gradient + queue;
     next = estimate * (1 - SMOOTHING) + next * SMOOTHING;
     estimate = Math.max(min, Math.min(max, next));
     limit = (int) estimate;

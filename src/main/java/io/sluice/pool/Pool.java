@@ -189,11 +189,15 @@ public final class Pool implements ServerView {
 
   /**
    * Gives back a slot on {@code server}: straight to the queue's head while the server still takes
-   * connections, else to the server.
+   * connections and its limit has not dropped below what it holds (a learned limit that shrank, an
+   * agent's {@code maxconn}), else to the server.
    */
   public void release(Server server) {
     drainRate.released(System.nanoTime(), !queue.isEmpty());
-    if (!queue.isEmpty() && server.state() == ServerState.UP && queue.handOver(server)) {
+    if (!queue.isEmpty()
+        && server.state() == ServerState.UP
+        && !server.overLimit()
+        && queue.handOver(server)) {
       return;
     }
     server.release();

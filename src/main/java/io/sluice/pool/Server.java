@@ -100,6 +100,15 @@ public final class Server {
     active.decrementAndGet();
   }
 
+  /**
+   * Whether the server holds more slots than its limit now allows, counting the one about to be
+   * given back: true after the limit dropped, until enough were released.
+   */
+  public boolean overLimit() {
+    int limit = maxConnections();
+    return limit > 0 && active.get() > limit;
+  }
+
   /** Whether {@link #tryTake()} would succeed now (a hint: another loop may take it first). */
   public boolean hasRoom() {
     int limit = maxConnections();
