@@ -203,9 +203,19 @@ final class SluiceCollector implements MultiCollector {
         gauge("sluice_pool_retry_budget_left", "Retries the budget still allows now");
     CounterSnapshot.Builder retries =
         CounterSnapshot.builder().name("sluice_pool_retries").help("Retries since start");
+    GaugeSnapshot.Builder drain =
+        gauge(
+            "sluice_pool_drain_rate",
+            "Slots given back per second while connections waited (0: not measured yet)");
+    CounterSnapshot.Builder refusedEarly =
+        CounterSnapshot.builder()
+            .name("sluice_pool_queue_refused_early")
+            .help("Connections refused at once: the queue would not have served them in time");
     GaugeSnapshot.Builder active = gauge("sluice_server_active_connections", "Open now");
     GaugeSnapshot.Builder serverMax =
-        gauge("sluice_server_max_connections", "The server's limit, 0: none");
+        gauge(
+            "sluice_server_max_connections",
+            "The server's limit in force (configured or learned, capped by push-back), 0: none");
     GaugeSnapshot.Builder weight = gauge("sluice_server_weight", "The weight in use now");
     GaugeSnapshot.Builder latency =
         gauge("sluice_server_latency_seconds", "Averaged connect and check latency");
@@ -221,6 +231,8 @@ final class SluiceCollector implements MultiCollector {
       queueMax.dataPoint(point(pool.queueMax(), poolLabels));
       retriesLeft.dataPoint(point(pool.retriesLeft(), poolLabels));
       retries.dataPoint(counter(pool.retries(), poolLabels));
+      drain.dataPoint(point(pool.drainPerSecond(), poolLabels));
+      refusedEarly.dataPoint(counter(pool.refusedEarly(), poolLabels));
       for (LiveView.ServerLoad server : pool.servers()) {
         Labels labels = Labels.of("pool", pool.name(), "server", server.name());
         active.dataPoint(point(server.active(), labels));
@@ -238,11 +250,12 @@ final class SluiceCollector implements MultiCollector {
     }
     for (GaugeSnapshot.Builder gauge :
         new GaugeSnapshot.Builder[] {
-          queued, queueMax, retriesLeft, active, serverMax, weight, latency, state
+          queued, queueMax, retriesLeft, drain, active, serverMax, weight, latency, state
         }) {
       metrics.metricSnapshot(gauge.build());
     }
     metrics.metricSnapshot(retries.build());
+    metrics.metricSnapshot(refusedEarly.build());
     metrics.metricSnapshot(total.build());
   }
 

@@ -535,9 +535,13 @@ final class ConfigValidator {
       report(
           KeyPath.child(adaptivePath, "max"),
           "expected at least min (" + adaptive.min() + "), got " + adaptive.max());
+    } else {
+      checkRange(
+          KeyPath.child(adaptivePath, "initial"),
+          adaptive.initial(),
+          adaptive.min(),
+          adaptive.max());
     }
-    checkRange(
-        KeyPath.child(adaptivePath, "initial"), adaptive.initial(), adaptive.min(), adaptive.max());
     if (server.sendProxy() && server.sendProxyV2()) {
       report(
           KeyPath.child(path, "send_proxy_v2"),

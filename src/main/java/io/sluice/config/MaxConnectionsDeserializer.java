@@ -23,15 +23,20 @@ final class MaxConnectionsDeserializer extends StdScalarDeserializer<Integer> {
       return ServerConfig.ADAPTIVE;
     }
     if (p.currentToken() == JsonToken.VALUE_NUMBER_INT
-        && p.getNumberType() == JsonParser.NumberType.INT) {
+        && p.getNumberType() == JsonParser.NumberType.INT
+        && p.getIntValue() != ServerConfig.ADAPTIVE) {
       return p.getIntValue();
     }
     if (p.currentToken() == JsonToken.VALUE_STRING) {
       try {
-        return Integer.valueOf(p.getText().strip());
+        int written = Integer.parseInt(p.getText().strip());
+        if (written != ServerConfig.ADAPTIVE) {
+          return written;
+        }
       } catch (NumberFormatException e) {
-        return (Integer) ctxt.handleWeirdStringValue(Integer.class, p.getText(), "");
+        // Reported below.
       }
+      return (Integer) ctxt.handleWeirdStringValue(Integer.class, p.getText(), "");
     }
     if (p.currentToken().isNumeric()) {
       return (Integer) ctxt.handleWeirdNumberValue(Integer.class, p.getNumberValue(), "");

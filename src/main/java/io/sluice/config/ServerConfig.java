@@ -25,8 +25,11 @@ public record ServerConfig(
 
   public static final int DEFAULT_WEIGHT = 1;
 
-  /** {@code max_connections: adaptive}. */
-  public static final int ADAPTIVE = -1;
+  /**
+   * {@code max_connections: adaptive}: a value no written number binds to (the reader turns a
+   * written one into an error), so {@code -1} stays a plain bad limit.
+   */
+  public static final int ADAPTIVE = Integer.MIN_VALUE;
 
   public ServerConfig(
       String address,

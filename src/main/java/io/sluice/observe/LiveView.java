@@ -134,6 +134,10 @@ public record LiveView(
    * @param queued connections waiting for a server slot now
    * @param retries connects retried on another server since start
    * @param retriesLeft retries the budget still allows in its current window
+   * @param drainPerSecond slots the servers give back per second while connections wait, 0 before
+   *     it was measured
+   * @param refusedEarly connections refused at once since start because the queue would not have
+   *     served them within its timeout
    */
   public record PoolLoad(
       String name,
@@ -141,7 +145,9 @@ public record LiveView(
       int queueMax,
       long retries,
       long retriesLeft,
-      List<ServerLoad> servers) {}
+      List<ServerLoad> servers,
+      double drainPerSecond,
+      long refusedEarly) {}
 
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}

@@ -633,7 +633,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               pool.queue().max(),
               pool.retryBudget().granted(),
               Math.max(0, pool.retryBudget().retriesLeft()),
-              serverLoads));
+              serverLoads,
+              Math.max(0, pool.drainRate().perSecond()),
+              pool.refusedEarly()));
     }
     return new LiveView(
         admission.connections().open(),
