@@ -11,13 +11,14 @@ import java.lang.invoke.VarHandle;
  *
  * <ul>
  *   <li>Short-term RTT: an exponential average over about ten samples.
- *   <li>No-load RTT: the lowest round trip seen (as Vegas keeps it: an average would never see the
- *       server unloaded when the load starts above its capacity), rising towards the short-term one
- *       with a time constant of {@value #NO_LOAD_RISE_SECONDS} s, so a server that became slower
- *       for good is learned again within minutes. (Gradient2 uses a 600-sample average here; at a
- *       few hundred samples a second under a load that never lets up, that average follows the
- *       queueing delay within seconds and the limit drifts up, which a slowly rising minimum does
- *       not.)
+ *   <li>No-load RTT: near the lowest round trips seen (as Vegas keeps it: an average would never
+ *       see the server unloaded when the load starts above its capacity); a lower sample pulls it
+ *       half-way down, so one freak fast answer does not pin it, and it rises towards the
+ *       short-term one with a time constant of {@value #NO_LOAD_RISE_SECONDS} s, so a server that
+ *       became slower for good is learned again within minutes. (Gradient2 uses a 600-sample
+ *       average here; at a few hundred samples a second under a load that never lets up, that
+ *       average follows the queueing delay within seconds and the limit drifts up, which a slowly
+ *       rising minimum does not.)
  *   <li>Per sample: {@code gradient = clamp(TOLERANCE * noLoad / short, 0.5, 1)}, {@code next =
  *       limit * gradient + queue}, smoothed by a fifth; bounded by {@code [min, max]}. At a steady
  *       state {@code limit ≈ TOLERANCE * workers + queue}: a few requests wait in the server so it
@@ -31,8 +32,13 @@ import java.lang.invoke.VarHandle;
  * a plain volatile read. No allocation per sample.
  */
 public final class AdaptiveLimit {
-  /** How far above the no-load RTT the short-term RTT may go before the limit shrinks. */
-  static final double TOLERANCE = 1.25;
+  /**
+   * How far above the no-load RTT the short-term RTT may go before the limit shrinks: twice.
+   * Gradient2 allows 1.5 over an average; a no-load RTT kept near the lowest samples sits lower,
+   * and on a busy host the proxy's own scheduling adds a third or more to a 5 ms round trip, which
+   * at 1.25 held the limit at its floor however many workers the server had.
+   */
+  static final double TOLERANCE = 2.0;
 
   /**
    * Requests allowed to wait inside the server beyond what the gradient keeps: a quarter of the
@@ -104,8 +110,10 @@ public final class AdaptiveLimit {
 
   private void fold(double rtt, int inFlight, long now) {
     shortRtt = shortRtt == 0 ? rtt : shortRtt + (rtt - shortRtt) * SHORT_WEIGHT;
-    if (noLoadRtt == 0 || rtt < noLoadRtt) {
+    if (noLoadRtt == 0) {
       noLoadRtt = rtt;
+    } else if (rtt < noLoadRtt) {
+      noLoadRtt += (rtt - noLoadRtt) / 2;
     } else {
       double elapsed = Math.min(NO_LOAD_RISE_NANOS, now - lastSampleNanos);
       noLoadRtt += (shortRtt - noLoadRtt) * elapsed / NO_LOAD_RISE_NANOS;
