@@ -57,7 +57,9 @@ class AdaptiveLimitIT extends RuntimeTest {
       backend.resize(16);
       Thread.sleep(4_000);
       double sixteenWorkers = averageLimit(2);
-      assertThat(sixteenWorkers).as("limit with 16 workers").isBetween(12.0, 50.0);
+      // Up to twice the clients in flight: past that every sample is app-limited and the limit
+      // stops growing, whatever the server could take.
+      assertThat(sixteenWorkers).as("limit with 16 workers").isBetween(12.0, 96.0);
       assertThat(sixteenWorkers).isGreaterThan(fourWorkers + 4);
 
       backend.resize(4);

@@ -124,10 +124,11 @@ class DeadlineQueueIT extends RuntimeTest {
     List<Integer> lengths = arrivalsWhileRecordingTheQueue();
     int peak = lengths.stream().mapToInt(Integer::intValue).max().orElse(0);
     double average = lengths.stream().mapToInt(Integer::intValue).average().orElse(0);
-    // Without CoDel the queue holds everyone not yet served, over 30 within two seconds (the next
-    // test); with it, whoever joins a queue standing for 100 ms may wait 5 ms only, so it keeps
+    // Without CoDel the queue holds everyone not yet served, over 20 within two seconds even on a
+    // loaded machine (the next test); with it, whoever joins a queue standing for 100 ms may wait 5
+    // ms only, so it keeps
     // draining to a few.
-    assertThat(peak).as("queue lengths %s", lengths).isLessThan(20);
+    assertThat(peak).as("queue lengths %s", lengths).isLessThan(15);
     assertThat(average).as("queue lengths %s", lengths).isLessThan(8);
   }
 
@@ -138,7 +139,7 @@ class DeadlineQueueIT extends RuntimeTest {
     List<Integer> lengths = arrivalsWhileRecordingTheQueue();
     assertThat(lengths.stream().mapToInt(Integer::intValue).max().orElse(0))
         .as("queue lengths %s", lengths)
-        .isGreaterThan(30);
+        .isGreaterThan(20);
   }
 
   /** 150 clients arriving one per 16 ms; the queue's length every 50 ms while they do. */
