@@ -237,9 +237,19 @@ final class SluiceCollector implements MultiCollector {
         gauge("sluice_pool_retry_budget_left", "Retries the budget still allows now");
     CounterSnapshot.Builder retries =
         CounterSnapshot.builder().name("sluice_pool_retries").help("Retries since start");
+    GaugeSnapshot.Builder drain =
+        gauge(
+            "sluice_pool_drain_rate",
+            "Slots given back per second while connections waited (0: not measured yet)");
+    CounterSnapshot.Builder refusedEarly =
+        CounterSnapshot.builder()
+            .name("sluice_pool_queue_refused_early")
+            .help("Connections refused at once: the queue would not have served them in time");
     GaugeSnapshot.Builder active = gauge("sluice_server_active_connections", "Open now");
     GaugeSnapshot.Builder serverMax =
-        gauge("sluice_server_max_connections", "The server's limit, 0: none");
+        gauge(
+            "sluice_server_max_connections",
+            "The server's limit in force (configured or learned, capped by push-back), 0: none");
     GaugeSnapshot.Builder remote =
         gauge(
             "sluice_server_remote_active_connections",
@@ -248,6 +258,18 @@ final class SluiceCollector implements MultiCollector {
         gauge(
             "sluice_server_local_max_connections",
             "The limit this instance enforces: the configured one or its fleet lease");
+    GaugeSnapshot.Builder learned =
+        gauge(
+            "sluice_server_learned_max_connections",
+            "max_connections: adaptive: the limit learned now, before push-back");
+    GaugeSnapshot.Builder noLoad =
+        gauge(
+            "sluice_server_no_load_round_trip_seconds",
+            "max_connections: adaptive: the server's round trip without load, as learned");
+    GaugeSnapshot.Builder recent =
+        gauge(
+            "sluice_server_recent_round_trip_seconds",
+            "max_connections: adaptive: the short-term average round trip the limit learns from");
     GaugeSnapshot.Builder weight = gauge("sluice_server_weight", "The weight in use now");
     GaugeSnapshot.Builder latency =
         gauge("sluice_server_latency_seconds", "Averaged connect and check latency");
@@ -263,12 +285,19 @@ final class SluiceCollector implements MultiCollector {
       queueMax.dataPoint(point(pool.queueMax(), poolLabels));
       retriesLeft.dataPoint(point(pool.retriesLeft(), poolLabels));
       retries.dataPoint(counter(pool.retries(), poolLabels));
+      drain.dataPoint(point(pool.drainPerSecond(), poolLabels));
+      refusedEarly.dataPoint(counter(pool.refusedEarly(), poolLabels));
       for (LiveView.ServerLoad server : pool.servers()) {
         Labels labels = Labels.of("pool", pool.name(), "server", server.name());
         active.dataPoint(point(server.active(), labels));
         serverMax.dataPoint(point(server.maxConnections(), labels));
         remote.dataPoint(point(server.remoteActive(), labels));
         localLimit.dataPoint(point(server.localLimit(), labels));
+        if (server.learned() != null) {
+          learned.dataPoint(point(server.learned().limit(), labels));
+          noLoad.dataPoint(point(server.learned().noLoadMillis() / 1000, labels));
+          recent.dataPoint(point(server.learned().recentMillis() / 1000, labels));
+        }
         weight.dataPoint(point(server.weight(), labels));
         latency.dataPoint(point(server.latencyMillis() / 1000, labels));
         total.dataPoint(counter(server.total(), labels));
@@ -285,10 +314,14 @@ final class SluiceCollector implements MultiCollector {
           queued,
           queueMax,
           retriesLeft,
+          drain,
           active,
           serverMax,
           remote,
           localLimit,
+          learned,
+          noLoad,
+          recent,
           weight,
           latency,
           state
@@ -296,6 +329,7 @@ final class SluiceCollector implements MultiCollector {
       metrics.metricSnapshot(gauge.build());
     }
     metrics.metricSnapshot(retries.build());
+    metrics.metricSnapshot(refusedEarly.build());
     metrics.metricSnapshot(total.build());
   }
 

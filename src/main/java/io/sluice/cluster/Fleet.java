@@ -132,7 +132,7 @@ public final class Fleet implements AutoCloseable {
       }
       fleetCounted.add(pool);
       for (Server server : pool.servers()) {
-        if (server.maxConnections() > 0) {
+        if (server.configuredMaxConnections() > 0) {
           String key = config.keyPrefix() + ":slots:" + pool.name() + ":" + server.name();
           slots.add(new SlotLease(pool, server, key, config.syncInterval().toMillis()));
         }

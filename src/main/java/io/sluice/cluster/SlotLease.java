@@ -35,7 +35,8 @@ final class SlotLease {
     long total = server.totalConnections();
     long opened = Math.max(0, total - lastTotal);
     lastTotal = total;
-    long want = Math.min(server.maxConnections(), server.active() + Math.max(1, 2 * opened));
+    long want =
+        Math.min(server.configuredMaxConnections(), server.active() + Math.max(1, 2 * opened));
     long granted =
         Fleet.number(
             redis.eval(
@@ -44,7 +45,7 @@ final class SlotLease {
                 List.of(
                     instance,
                     Long.toString(want),
-                    Integer.toString(server.maxConnections()),
+                    Integer.toString(server.configuredMaxConnections()),
                     Long.toString(lifetimeMillis),
                     Integer.toString(server.active()))));
     apply((int) Math.min(Integer.MAX_VALUE, granted));
@@ -55,7 +56,7 @@ final class SlotLease {
    * instance can still reach the server.
    */
   void useLocalShare(int instances) {
-    apply(Math.max(1, server.maxConnections() / Math.max(1, instances)));
+    apply(Math.max(1, server.configuredMaxConnections() / Math.max(1, instances)));
   }
 
   private void apply(int limit) {

@@ -582,6 +582,8 @@ final class ConfigValidator {
       String queuePath = KeyPath.child(path, "queue");
       checkRange(KeyPath.child(queuePath, "max"), pool.queue().max(), 0, 1_000_000);
       checkPositive(KeyPath.child(queuePath, "timeout"), pool.queue().timeout());
+      checkPositive(KeyPath.child(queuePath, "target"), pool.queue().target());
+      checkPositive(KeyPath.child(queuePath, "interval"), pool.queue().interval());
       String retryPath = KeyPath.child(path, "retry");
       checkRange(KeyPath.child(retryPath, "attempts"), pool.retry().attempts(), 0, 10);
       checkRange(
@@ -637,10 +639,25 @@ final class ConfigValidator {
   private void checkServer(String path, ServerConfig server) {
     checkServerAddress(KeyPath.child(path, "address"), server.address());
     checkRange(KeyPath.child(path, "weight"), server.weight(), 1, 256);
-    if (server.maxConnections() < 0) {
+    if (server.maxConnections() < 0 && !server.adaptiveLimit()) {
       report(
           KeyPath.child(path, "max_connections"),
-          "expected 0 (no limit) or more, got " + server.maxConnections());
+          "expected 0 (no limit), more, or adaptive, got " + server.maxConnections());
+    }
+    String adaptivePath = KeyPath.child(path, "adaptive");
+    ServerConfig.AdaptiveConfig adaptive = server.adaptive();
+    checkRange(KeyPath.child(adaptivePath, "min"), adaptive.min(), 1, 1_000_000);
+    checkRange(KeyPath.child(adaptivePath, "max"), adaptive.max(), 1, 1_000_000);
+    if (adaptive.max() < adaptive.min()) {
+      report(
+          KeyPath.child(adaptivePath, "max"),
+          "expected at least min (" + adaptive.min() + "), got " + adaptive.max());
+    } else {
+      checkRange(
+          KeyPath.child(adaptivePath, "initial"),
+          adaptive.initial(),
+          adaptive.min(),
+          adaptive.max());
     }
     if (server.sendProxy() && server.sendProxyV2()) {
       report(

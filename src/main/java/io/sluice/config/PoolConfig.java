@@ -69,8 +69,17 @@ public record PoolConfig(
    *
    * @param max connections waiting at once; beyond it new ones are refused at once ({@code RQ})
    * @param timeout how long one may wait before it is refused ({@code sQ})
+   * @param target CoDel: how long one may wait while the queue stands (has not been empty for an
+   *     interval)
+   * @param interval CoDel: how long the queue must stay non-empty before it counts as standing
+   * @param lifoUnderCongestion serve the newest waiter first while the queue stands
    */
-  public record QueueConfig(Integer max, Duration timeout) {
+  public record QueueConfig(
+      Integer max,
+      Duration timeout,
+      Duration target,
+      Duration interval,
+      Boolean lifoUnderCongestion) {
     /** 1,024: a short queue that absorbs a burst without hiding an overload. */
     public static final int DEFAULT_MAX = 1_024;
 
@@ -80,11 +89,27 @@ public record PoolConfig(
      */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
 
-    public static final QueueConfig DEFAULT = new QueueConfig(null, null);
+    /** 5 ms, CoDel's target (RFC 8289 section 4.4): a few per cent of a typical interval. */
+    public static final Duration DEFAULT_TARGET = Duration.ofMillis(5);
+
+    /**
+     * 100 ms, CoDel's interval: longer than a burst takes to drain, short enough that a queue
+     * standing for good is noticed before clients give up.
+     */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
+
+    public static final QueueConfig DEFAULT = new QueueConfig(null, null, null, null, null);
+
+    public QueueConfig(Integer max, Duration timeout) {
+      this(max, timeout, null, null, null);
+    }
 
     public QueueConfig {
       max = max == null ? DEFAULT_MAX : max;
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+      target = target == null ? DEFAULT_TARGET : target;
+      interval = interval == null ? DEFAULT_INTERVAL : interval;
+      lifoUnderCongestion = lifoUnderCongestion != null && lifoUnderCongestion;
     }
   }
 

@@ -13,13 +13,16 @@ import java.time.Duration;
  * @param fullStatus a response status by which a server says it is full: the request is replayed on
  *     another server instead of answered; absent: none
  * @param fullHeader a response header by which a server says it is full (any value); absent: none
+ * @param capacityHeader a response header by which a server says how many requests it can take at
+ *     once ({@code Sluice-Capacity: 20}): the server's limit is set to it, within its bounds
  */
 public record PoolHttpConfig(
     ServerProtocol protocol,
     Integer maxIdlePerServer,
     Duration idleTimeout,
     Integer fullStatus,
-    String fullHeader) {
+    String fullHeader,
+    String capacityHeader) {
   /**
    * 1,024 per loop: at least as many as requests in flight to one server, or every request beyond
    * the kept ones opens a connection (100 concurrent HTTP/2 streams with 64 kept ran at 0.4 of the
@@ -30,12 +33,17 @@ public record PoolHttpConfig(
   /** 30 s: under nginx's 75 s and HAProxy's and Node's defaults. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-  public static final PoolHttpConfig DEFAULT = new PoolHttpConfig(null, null, null, null, null);
+  public static final PoolHttpConfig DEFAULT =
+      new PoolHttpConfig(null, null, null, null, null, null);
+
+  /** Named for the project so it never collides with an application's own header. */
+  public static final String DEFAULT_CAPACITY_HEADER = "sluice-capacity";
 
   public PoolHttpConfig {
     protocol = protocol == null ? ServerProtocol.H1 : protocol;
     maxIdlePerServer = maxIdlePerServer == null ? DEFAULT_MAX_IDLE_PER_SERVER : maxIdlePerServer;
     idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+    capacityHeader = capacityHeader == null ? DEFAULT_CAPACITY_HEADER : capacityHeader;
   }
 
   /** The HTTP version spoken to servers. */

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * HAProxy's agent-check protocol: connect to the server's agent port and read one line of words,
- * such as {@code up}, {@code down}, {@code drain}, {@code maint}, {@code ready} or {@code 75%}. The
+ * such as {@code up}, {@code down}, {@code drain}, {@code maint}, {@code ready}, {@code 75%} or
+ * {@code maxconn:5} (the server's limit is capped at 5 until another {@code maxconn} lifts it). The
  * check passes unless the agent says {@code down} (or {@code fail}, {@code stopped}); the words
  * that change the server's state or weight travel with the outcome.
  */
@@ -84,6 +85,7 @@ final class AgentCheck implements HealthCheck {
   static CheckOutcome judge(String line) {
     String state = null;
     int weight = -1;
+    int maxConnections = -1;
     boolean down = false;
     for (String token : line.trim().toLowerCase(Locale.ROOT).split("[\\s,]+")) {
       switch (token) {
@@ -93,10 +95,16 @@ final class AgentCheck implements HealthCheck {
           state = token;
         }
         case "ready", "drain", "maint" -> state = token;
-        default -> weight = token.matches("\\d{1,3}%") ? percent(token) : weight;
+        default -> {
+          if (token.matches("\\d{1,3}%")) {
+            weight = percent(token);
+          } else if (token.matches("maxconn:\\d{1,9}")) {
+            maxConnections = Integer.parseInt(token.substring("maxconn:".length()));
+          }
+        }
       }
     }
-    return new CheckOutcome(!down, "agent: " + line.trim(), state, weight);
+    return new CheckOutcome(!down, "agent: " + line.trim(), state, weight, maxConnections);
   }
 
   private static int percent(String token) {

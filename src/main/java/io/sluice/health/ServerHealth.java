@@ -115,6 +115,15 @@ final class ServerHealth implements Runnable {
         pool.offerRoomToQueue();
       }
     }
+    if (outcome.agentMaxConnections() >= 0 && outcome.agentMaxConnections() != server.cap()) {
+      server.cap(outcome.agentMaxConnections());
+      log.info(
+          "server {} of pool {} limited to {} connections by its agent",
+          server.name(),
+          pool.name(),
+          outcome.agentMaxConnections());
+      pool.offerRoomToQueue();
+    }
     if (outcome.agentWeightPercent() >= 0) {
       int weight = Math.max(1, configuredWeight * outcome.agentWeightPercent() / 100);
       if (weight != server.weight()) {

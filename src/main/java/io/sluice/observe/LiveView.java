@@ -196,6 +196,10 @@ public record LiveView(
    * @param queued connections waiting for a server slot now
    * @param retries connects retried on another server since start
    * @param retriesLeft retries the budget still allows in its current window
+   * @param drainPerSecond slots the servers give back per second while connections wait, 0 before
+   *     it was measured
+   * @param refusedEarly connections refused at once since start because the queue would not have
+   *     served them within its timeout
    */
   public record PoolLoad(
       String name,
@@ -203,11 +207,14 @@ public record LiveView(
       int queueMax,
       long retries,
       long retriesLeft,
-      List<ServerLoad> servers) {}
+      List<ServerLoad> servers,
+      double drainPerSecond,
+      long refusedEarly) {}
 
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}
-   * @param maxConnections the server's limit, 0 for none
+   * @param maxConnections the server's limit in force: configured or learned ({@code adaptive}),
+   *     capped by what the server pushed back; 0 for none
    * @param weight the weight in use now (lower while ramping up after coming back)
    * @param latencyMillis the averaged connect and check latency, 0 when not measured yet
    * @param ejected whether outlier detection has taken it out for now
@@ -215,6 +222,8 @@ public record LiveView(
    *     the server (from their latest published figures), else 0
    * @param localLimit the limit enforced by this instance: {@code maxConnections}, or in a {@code
    *     scope: cluster} pool its lease of that fleet-wide total
+   * @param learned for {@code max_connections: adaptive}, what the limit learned from, else {@code
+   *     null}
    */
   public record ServerLoad(
       String name,
@@ -226,7 +235,19 @@ public record LiveView(
       double latencyMillis,
       boolean ejected,
       int remoteActive,
-      int localLimit) {}
+      int localLimit,
+      Learned learned) {}
+
+  /**
+   * A learned limit and the round trips it learns from.
+   *
+   * @param limit the learned limit now (before any push-back cap)
+   * @param min its floor
+   * @param max its ceiling
+   * @param noLoadMillis the server's round trip without load, as learned
+   * @param recentMillis the short-term average round trip: the current sample
+   */
+  public record Learned(int limit, int min, int max, double noLoadMillis, double recentMillis) {}
 
   /** Connections ended per termination code, only the non-zero ones. */
   public record TerminationCounts(java.util.Map<String, Long> byCode) {}

@@ -6,6 +6,8 @@ import io.sluice.balance.ServerView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A named group of servers and the way a new connection gets one of them.
@@ -19,6 +21,12 @@ import java.util.List;
  * <p>Threads: the control thread writes the snapshot and settings (volatile fields); event loops
  * read the snapshot once per pick. Each thread that picks gets its own balancer for the snapshot it
  * read (event loops never share balancing state), created on first use after a change.
+ *
+ * <p>The drain rate and the refusal counters are shared by every event loop, lock-free.
+ *
+ * <p>Deadline-aware queueing: from the rate at which servers give slots back, {@link #enqueue}
+ * estimates how long a newcomer would wait; one that could not be served within its queue timeout
+ * is refused at once ({@link Assignment#FULL}) instead of after the timeout.
  */
 public final class Pool {
   private final String name;
@@ -33,6 +41,12 @@ public final class Pool {
   /** Servers a reload removed while they still had connections; written by the control thread. */
   private volatile List<Server> leaving = List.of();
 
+  private final DrainRate drainRate = new DrainRate();
+  private final LongAdder refusedEarly = new LongAdder();
+
+  /** The second ({@code nanoTime / 1e9}) and the count of refusals in it, packed: 32 bits each. */
+  private final AtomicLong refusalsThisSecond = new AtomicLong();
+
   public Pool(
       String name,
       List<Server> servers,
@@ -42,10 +56,34 @@ public final class Pool {
       Duration queueTimeout,
       int retryAttempts,
       RetryBudget retryBudget) {
+    this(
+        name,
+        servers,
+        balancer,
+        connectTimeout,
+        new ServerQueue(queueMax, queueTimeout.toNanos(), Long.MAX_VALUE, Long.MAX_VALUE, false),
+        queueTimeout,
+        retryAttempts,
+        retryBudget);
+  }
+
+  /**
+   * @param queue the pool's queue, with its CoDel settings
+   * @param queueTimeout how long a waiter may wait while the queue does not stand
+   */
+  public Pool(
+      String name,
+      List<Server> servers,
+      BalancerFactory balancer,
+      Duration connectTimeout,
+      ServerQueue queue,
+      Duration queueTimeout,
+      int retryAttempts,
+      RetryBudget retryBudget) {
     this.name = name;
     this.members = new Members(servers.toArray(new Server[0]), balancer);
     this.connectTimeout = connectTimeout;
-    this.queue = new ServerQueue(queueMax);
+    this.queue = queue;
     this.queueTimeout = queueTimeout;
     this.retryAttempts = retryAttempts;
     this.retryBudget = retryBudget;
@@ -64,6 +102,9 @@ public final class Pool {
       Duration connectTimeout,
       int queueMax,
       Duration queueTimeout,
+      Duration queueTarget,
+      Duration queueInterval,
+      boolean lifo,
       int retryAttempts,
       double retryRatio,
       int retryMinPerSecond) {
@@ -79,7 +120,8 @@ public final class Pool {
     this.connectTimeout = connectTimeout;
     this.queueTimeout = queueTimeout;
     this.retryAttempts = retryAttempts;
-    queue.max(queueMax);
+    queue.configure(
+        queueMax, queueTimeout.toNanos(), queueTarget.toNanos(), queueInterval.toNanos(), lifo);
     retryBudget.limits(retryRatio, retryMinPerSecond);
     this.members = new Members(servers.toArray(new Server[0]), balancer);
     this.leaving = List.copyOf(stillLeaving);
@@ -284,6 +326,12 @@ public final class Pool {
     if (!anyServerUp()) {
       return Assignment.NO_SERVER;
     }
+    long now = System.nanoTime();
+    drainRate.roll(now, !queue.isEmpty());
+    if (hopeless(queue.length() + 1, queue.timeoutNanos())) {
+      refusedEarly.increment();
+      return Assignment.FULL;
+    }
     if (!queue.add(waiter)) {
       return Assignment.FULL;
     }
@@ -294,10 +342,15 @@ public final class Pool {
 
   /**
    * Gives back a slot on {@code server}: straight to the queue's head while the server still takes
-   * connections, else to the server.
+   * connections and its limit has not dropped below what it holds (a learned limit that shrank, an
+   * agent's {@code maxconn}), else to the server.
    */
   public void release(Server server) {
-    if (!queue.isEmpty() && server.state() == ServerState.UP && queue.handOver(server)) {
+    drainRate.released(System.nanoTime(), !queue.isEmpty());
+    if (!queue.isEmpty()
+        && server.state() == ServerState.UP
+        && !server.overLimit()
+        && queue.handOver(server)) {
       return;
     }
     server.release();
@@ -320,6 +373,41 @@ public final class Pool {
       if (!queue.handOver(server)) {
         server.release();
         return;
+      }
+    }
+  }
+
+  private boolean hopeless(int position, long timeoutNanos) {
+    long wait = drainRate.waitNanos(position);
+    return wait > timeoutNanos;
+  }
+
+  /** How long a waiter joining now may wait: see {@link ServerQueue#timeoutNanos}. */
+  public long queueTimeoutNanos() {
+    return queue.timeoutNanos();
+  }
+
+  /** How fast the servers give slots back. */
+  public DrainRate drainRate() {
+    return drainRate;
+  }
+
+  /** Newcomers refused at once because the queue would not have served them in time. */
+  public long refusedEarly() {
+    return refusedEarly.sum();
+  }
+
+  /**
+   * Counts one refusal (an overload answer) and says how many came before it in the same second, so
+   * the clients refused in one second can be told to come back at different times.
+   */
+  public int refusalsBeforeThisOne() {
+    long second = System.nanoTime() / 1_000_000_000L & 0xFFFF_FFFFL;
+    while (true) {
+      long packed = refusalsThisSecond.get();
+      long count = (packed >>> 32) == second ? packed & 0xFFFF_FFFFL : 0;
+      if (refusalsThisSecond.compareAndSet(packed, second << 32 | (count + 1))) {
+        return (int) Math.min(Integer.MAX_VALUE, count);
       }
     }
   }

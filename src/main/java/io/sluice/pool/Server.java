@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
  * and health threads and read by event loops, which read only {@code takesConnections}; {@code
  * weight} likewise. In fleet mode the fleet thread writes {@code localLimit} (this instance's lease
  * of a fleet-wide {@code max_connections}) and {@code remoteActive} (the other instances'
- * connections); event loops only read them.
+ * connections); event loops only read them. The limit in force is the configured one (or the
+ * lease), or the {@link AdaptiveLimit}'s when the server has one, capped by what the server last
+ * pushed back ({@code cap}: written by the health loop for an agent's {@code maxconn}, by event
+ * loops for a capacity header).
  */
 public final class Server {
   private final String name;
@@ -35,6 +38,12 @@ public final class Server {
 
   /** Connections other fleet instances hold to this server, as last published. */
   private volatile int remoteActive;
+
+  /** Learns the limit from round trips, or null for the configured one. */
+  private volatile AdaptiveLimit adaptive;
+
+  /** What the server said it can take at most, 0 for no word. */
+  private volatile int cap;
 
   /** What the operator said: UP, DRAIN or MAINT. Written by the control thread. */
   private volatile ServerState adminState = ServerState.UP;
@@ -116,7 +125,8 @@ public final class Server {
     }
     while (true) {
       int now = active.get();
-      if (maxConnections > 0 && now >= localLimit) {
+      int limit = enforcedLimit();
+      if (limit >= 0 && now >= limit) {
         return false;
       }
       if (active.compareAndSet(now, now + 1)) {
@@ -131,9 +141,30 @@ public final class Server {
     active.decrementAndGet();
   }
 
+  /**
+   * Whether the server holds more slots than its limit now allows, counting the one about to be
+   * given back: true after the limit dropped, until enough were released.
+   */
+  public boolean overLimit() {
+    int limit = enforcedLimit();
+    return limit >= 0 && active.get() > limit;
+  }
+
+  /**
+   * The limit this instance enforces now, -1 for none: the learned one, or the configured one (in
+   * fleet mode this instance's lease, which may be 0: no room), capped by push-back.
+   */
+  private int enforcedLimit() {
+    AdaptiveLimit learned = adaptive;
+    int limit = learned != null ? learned.limit() : maxConnections == 0 ? -1 : localLimit;
+    int said = cap;
+    return said > 0 && (limit < 0 || said < limit) ? said : limit;
+  }
+
   /** Whether {@link #tryTake()} would succeed now (a hint: another loop may take it first). */
   public boolean hasRoom() {
-    return takesConnections && (maxConnections == 0 || active.get() < localLimit);
+    int limit = enforcedLimit();
+    return takesConnections && (limit < 0 || active.get() < limit);
   }
 
   public String name() {
@@ -328,14 +359,80 @@ public final class Server {
     return total.sum();
   }
 
-  /** The configured limit (in fleet mode the fleet's total), 0 for none. */
+  /**
+   * The server's limit in force: configured (in fleet mode the fleet's total) or learned, capped by
+   * push-back; 0 for none.
+   */
   public int maxConnections() {
+    AdaptiveLimit learned = adaptive;
+    int limit = learned == null ? maxConnections : learned.limit();
+    int said = cap;
+    if (said > 0 && (limit == 0 || said < limit)) {
+      return said;
+    }
+    return limit;
+  }
+
+  /** Learn the limit with {@code limit} from now on (null: back to the configured one). */
+  public void adaptive(AdaptiveLimit limit) {
+    this.adaptive = limit;
+  }
+
+  public AdaptiveLimit adaptive() {
+    return adaptive;
+  }
+
+  /**
+   * Folds one round trip of live traffic into the learned limit, if any: request sent to response
+   * head (HTTP) or connect time (TCP). Called on event loops.
+   */
+  public void recordRoundTrip(long nanos) {
+    AdaptiveLimit learned = adaptive;
+    if (learned != null) {
+      learned.sample(nanos, active.get());
+    }
+  }
+
+  /**
+   * The agent's {@code maxconn:N}: the limit is at most {@code N} from now on, whatever is learned
+   * or configured; 0 lifts it.
+   */
+  public void cap(int connections) {
+    this.cap = Math.max(0, connections);
+  }
+
+  public int cap() {
+    return cap;
+  }
+
+  /**
+   * The server said on live traffic that it can take {@code capacity} at once: a learned limit is
+   * set to it (within its bounds) and learns on from there; a configured one is capped by it.
+   */
+  public void capacity(int capacity) {
+    AdaptiveLimit learned = adaptive;
+    if (learned != null) {
+      if (learned.limit() != capacity) {
+        learned.set(capacity);
+      }
+    } else if (maxConnections == 0 || capacity < maxConnections) {
+      cap = Math.max(1, capacity);
+    } else if (cap != 0) {
+      cap = 0;
+    }
+  }
+
+  /** The configured limit (in fleet mode the fleet's total), 0 for none. */
+  public int configuredMaxConnections() {
     return maxConnections;
   }
 
-  /** The limit enforced here now: the configured one, or this instance's share of the fleet's. */
+  /**
+   * The limit enforced here now, 0 for none: the configured one or this instance's share of the
+   * fleet's, or the learned one, capped by push-back.
+   */
   public int localLimit() {
-    return localLimit;
+    return Math.max(0, enforcedLimit());
   }
 
   /**

@@ -5,6 +5,7 @@ import io.sluice.net.AcceptGate;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.observe.LiveView;
+import io.sluice.pool.AdaptiveLimit;
 import io.sluice.pool.Pool;
 import io.sluice.pool.Server;
 import io.sluice.proxy.http.HttpStats;
@@ -86,7 +87,8 @@ final class LiveViews {
                 server.latencyNanos() / 1e6,
                 server.ejected(),
                 server.remoteActive(),
-                server.localLimit()));
+                server.localLimit(),
+                learned(server.adaptive())));
       }
       poolLoads.add(
           new LiveView.PoolLoad(
@@ -95,7 +97,9 @@ final class LiveViews {
               pool.queue().max(),
               pool.retryBudget().granted(),
               Math.max(0, pool.retryBudget().retriesLeft()),
-              serverLoads));
+              serverLoads,
+              Math.max(0, pool.drainRate().perSecond()),
+              pool.refusedEarly()));
     }
     return new LiveView(
         admission.connections().open(),
@@ -140,5 +144,16 @@ final class LiveViews {
             tls.resumedHandshakes(),
             tls.failedHandshakes(),
             tls.shedHandshakes());
+  }
+
+  private static LiveView.Learned learned(AdaptiveLimit limit) {
+    return limit == null
+        ? null
+        : new LiveView.Learned(
+            limit.limit(),
+            limit.min(),
+            limit.max(),
+            limit.noLoadRttNanos() / 1e6,
+            limit.shortRttNanos() / 1e6);
   }
 }

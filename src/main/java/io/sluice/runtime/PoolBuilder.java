@@ -5,9 +5,11 @@ import io.sluice.config.Endpoint;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.ServerConfig;
 import io.sluice.net.SocketAddresses;
+import io.sluice.pool.AdaptiveLimit;
 import io.sluice.pool.Pool;
 import io.sluice.pool.RetryBudget;
 import io.sluice.pool.Server;
+import io.sluice.pool.ServerQueue;
 import io.sluice.pool.ServerState;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -49,10 +51,10 @@ final class PoolBuilder {
         updates.add(
             () -> {
               kept.reconfigure(
-                  server.weight(),
-                  server.maxConnections(),
-                  server.sendProxy(),
-                  server.sendProxyV2());
+                  server.weight(), fixedLimit(server), server.sendProxy(), server.sendProxyV2());
+              if (was == null || !sameLimit(was, server)) {
+                kept.adaptive(adaptive(server));
+              }
               kept.slowStart(config.slowStart().toNanos());
               kept.proxyV2CertTlv(server.proxyV2CertTlv());
               if (was == null || was.state() != server.state()) {
@@ -74,9 +76,10 @@ final class PoolBuilder {
               server.address(),
               address,
               server.weight(),
-              server.maxConnections(),
+              fixedLimit(server),
               server.sendProxy(),
               server.sendProxyV2());
+      created.adaptive(adaptive(server));
       created.adminState(state(server.state()));
       created.slowStart(config.slowStart().toNanos());
       created.proxyV2CertTlv(server.proxyV2CertTlv());
@@ -91,7 +94,12 @@ final class PoolBuilder {
         servers,
         Balancers.of(config),
         config.timeouts().connect(),
-        config.queue().max(),
+        new ServerQueue(
+            config.queue().max(),
+            config.queue().timeout().toNanos(),
+            config.queue().target().toNanos(),
+            config.queue().interval().toNanos(),
+            config.queue().lifoUnderCongestion()),
         config.queue().timeout(),
         config.retry().attempts(),
         new RetryBudget(config.retry().budget().fraction(), config.retry().minPerSecond()));
@@ -104,9 +112,33 @@ final class PoolBuilder {
         config.timeouts().connect(),
         config.queue().max(),
         config.queue().timeout(),
+        config.queue().target(),
+        config.queue().interval(),
+        config.queue().lifoUnderCongestion(),
         config.retry().attempts(),
         config.retry().budget().fraction(),
         config.retry().minPerSecond());
+  }
+
+  /** The configured limit, 0 (none) while a learned one is in force. */
+  private static int fixedLimit(ServerConfig server) {
+    return server.adaptiveLimit() ? 0 : server.maxConnections();
+  }
+
+  /** A fresh learned limit for {@code max_connections: adaptive}, else {@code null}. */
+  private static AdaptiveLimit adaptive(ServerConfig server) {
+    return server.adaptiveLimit()
+        ? new AdaptiveLimit(
+            server.adaptive().min(), server.adaptive().max(), server.adaptive().initial())
+        : null;
+  }
+
+  /**
+   * Whether a kept server's limit settings are unchanged, so a learned limit keeps what it learned.
+   */
+  private static boolean sameLimit(ServerConfig was, ServerConfig now) {
+    return was.maxConnections().equals(now.maxConnections())
+        && was.adaptive().equals(now.adaptive());
   }
 
   static ServerState state(AdminState state) {

@@ -63,10 +63,47 @@ class ConfigValidationTest {
         .containsExactly(
             "sluice.yaml:6:35: pools[0].servers[0].weight: expected 1 to 256, got 0",
             "sluice.yaml:7:35: pools[0].servers[1].weight: expected 1 to 256, got 257",
-            "sluice.yaml:7:48: pools[0].servers[1].max_connections: expected 0 (no limit) or"
-                + " more, got -1",
+            "sluice.yaml:7:48: pools[0].servers[1].max_connections: expected 0 (no limit), more,"
+                + " or adaptive, got -1",
             "sluice.yaml:8:16: pools[0].timeouts.connect: expected a duration greater than 0,"
                 + " got 0");
+  }
+
+  @Test
+  void readsAnAdaptiveLimitAndItsBoundsAndReportsBadOnes() {
+    String good =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers:
+                  - {address: "10.0.0.11:22", max_connections: adaptive, adaptive: {min: 4, max: 90}}
+                  - {address: "10.0.0.12:22", max_connections: 7}
+                queue: {target: 10ms, interval: 200ms, lifo_under_congestion: true}
+            """;
+    ConfigResult result = ConfigLoader.parse(good, "sluice.yaml");
+    assertThat(result.errors()).isEmpty();
+    ServerConfig adaptive = result.config().pools().get(0).servers().get(0);
+    assertThat(adaptive.adaptiveLimit()).isTrue();
+    assertThat(adaptive.adaptive()).isEqualTo(new ServerConfig.AdaptiveConfig(4, 90, 20));
+    assertThat(result.config().pools().get(0).servers().get(1).adaptiveLimit()).isFalse();
+    assertThat(result.config().pools().get(0).queue().lifoUnderCongestion()).isTrue();
+
+    String bad =
+        LISTENERS
+            + """
+            pools:
+              - name: ssh
+                servers:
+                  - {address: "10.0.0.11:22", max_connections: adaptiv}
+                  - {address: "10.0.0.12:22", max_connections: adaptive, adaptive: {min: 9, max: 3}}
+            """;
+    assertThat(errors(bad))
+        .containsExactly(
+            "sluice.yaml:6:35: pools[0].servers[0].max_connections: expected an integer, got"
+                + " 'adaptiv'",
+            "sluice.yaml:7:81: pools[0].servers[1].adaptive.max: expected at least min (9), got"
+                + " 3");
   }
 
   @Test

@@ -90,6 +90,42 @@ class HealthChecksIT extends RuntimeTest {
   }
 
   @Test
+  void anAgentsMaxconnCapsTheServerWithinOneCheckIntervalAndALaterOneLiftsIt() throws Exception {
+    ScriptedServer web = keep(ScriptedServer.answering("hi"));
+    ScriptedServer agent = keep(ScriptedServer.answering("up\n"));
+    int agentPort = Integer.parseInt(agent.address().substring(agent.address().indexOf(':') + 1));
+    sluice =
+        SluiceRuntime.start(
+            TestConfigs.tcp()
+                .server(web.address(), "max_connections: 50")
+                .pool("health", "{check: agent, agent_port: " + agentPort + ", interval: 200ms}")
+                .build(),
+            2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).state() == ServerState.UP);
+    assertThat(server(0).maxConnections()).isEqualTo(50);
+
+    agent.answer("up maxconn:5\n");
+    long start = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> server(0).maxConnections() == 5);
+    // One interval of 200 ms (jittered by 10 %) plus the check's own round trip and a loaded
+    // machine's scheduling.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(600));
+    for (int i = 0; i < 5; i++) {
+      assertThat(server(0).tryTake()).isTrue();
+    }
+    assertThat(server(0).tryTake()).isFalse();
+    for (int i = 0; i < 5; i++) {
+      server(0).release();
+    }
+
+    agent.answer("up maxconn:0\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(0).maxConnections() == 50);
+  }
+
+  @Test
   void closestSendsTheBulkOfTrafficToTheServerWhoseChecksAnswerFastest() throws Exception {
     ScriptedServer slow = keep(ScriptedServer.http(200));
     ScriptedServer fast = keep(ScriptedServer.http(200));

@@ -74,7 +74,9 @@ class PoolLimitsIT extends RuntimeTest {
         start(
             TestConfigs.tcp()
                 .server(echo.address(), "max_connections: 1")
-                .pool("queue", "{max: 10, timeout: 10s}"));
+                // The waiters join one by one into a queue that stands: CoDel's target as long as
+                // the timeout, so order alone is tested.
+                .pool("queue", "{max: 10, timeout: 10s, target: 10s}"));
 
     Socket holder = keep(connect(front));
     assertThat(echoes(holder, "first")).isTrue();

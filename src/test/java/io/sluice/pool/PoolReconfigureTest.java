@@ -30,6 +30,9 @@ class PoolReconfigureTest {
         Duration.ofMillis(250),
         5,
         Duration.ofMillis(100),
+        Duration.ofMillis(100),
+        Duration.ofMillis(100),
+        false,
         1,
         0.1,
         3);

@@ -273,7 +273,7 @@ final class HttpExchange implements Waiter, Runnable {
               frontend
                   .channel()
                   .eventLoop()
-                  .schedule(this, pool.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                  .schedule(this, pool.queueTimeoutNanos(), TimeUnit.NANOSECONDS);
       case FULL -> overload(TerminationState.RESOURCE_LIMIT_DURING_QUEUE);
       case NO_SERVER -> localAnswer(503, TerminationState.SERVER_REFUSED_DURING_CONNECT);
     }
@@ -569,7 +569,13 @@ final class HttpExchange implements Waiter, Runnable {
       return;
     }
     responseHeadNanos = System.nanoTime();
-    responseMillis = TimeUnit.NANOSECONDS.toMillis(responseHeadNanos - sentNanos);
+    long roundTrip = responseHeadNanos - sentNanos;
+    responseMillis = TimeUnit.NANOSECONDS.toMillis(roundTrip);
+    server.recordRoundTrip(roundTrip);
+    int capacity = upstream.statedCapacity(response);
+    if (capacity > 0) {
+      server.capacity(capacity);
+    }
     if (upstream.saysFull(response) && canReplay(true) && pool.retryBudget().tryRetry()) {
       // The server refused politely: the request never reached the application.
       responseMillis = -1;
@@ -713,7 +719,10 @@ final class HttpExchange implements Waiter, Runnable {
 
   private void overload(TerminationState termination) {
     context.stats().overload();
-    int retryAfter = context.answers().drawRetryAfter();
+    int retryAfter =
+        pool == null
+            ? context.answers().drawRetryAfter()
+            : context.answers().retryAfter(pool.drainRate(), pool.queue().length(), pool);
     bytesToClient = frontend.answer(context.answers().overloadStatus(), retryAfter);
     status = context.answers().overloadStatus();
     clientKeepAlive = false;

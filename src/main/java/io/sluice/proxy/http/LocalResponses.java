@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.config.DurationRange;
+import io.sluice.pool.DrainRate;
+import io.sluice.pool.Pool;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,6 +60,37 @@ final class LocalResponses {
   /** A {@code Retry-After} value for one overload answer, uniform over the range. */
   int drawRetryAfter() {
     return retryAfterSeconds[ThreadLocalRandom.current().nextInt(retryAfterSeconds.length)];
+  }
+
+  /**
+   * A {@code Retry-After} for one overload answer from the pool's measured drain rate: when a slot
+   * would be free for this client if the {@code queued} waiters and the clients refused before it
+   * in the same second all came back, plus up to a second of jitter, within the configured range.
+   * Without a measurement, uniform over the range.
+   */
+  int retryAfter(DrainRate drain, int queued, Pool pool) {
+    double perSecond = drain.perSecond();
+    if (perSecond <= 0) {
+      return drawRetryAfter();
+    }
+    int ahead = queued + pool.refusalsBeforeThisOne() + 1;
+    double seconds = ahead / perSecond + ThreadLocalRandom.current().nextDouble();
+    return nearestPrepared(seconds);
+  }
+
+  /** The prepared value nearest to {@code seconds}: the range's ends for anything beyond them. */
+  int nearestPrepared(double seconds) {
+    int first = retryAfterSeconds[0];
+    int last = retryAfterSeconds[retryAfterSeconds.length - 1];
+    if (seconds <= first || last == first) {
+      return first;
+    }
+    if (seconds >= last) {
+      return last;
+    }
+    int index =
+        (int) Math.round((seconds - first) / (last - first) * (retryAfterSeconds.length - 1));
+    return retryAfterSeconds[index];
   }
 
   /** The HTTP/1.1 overload answer with {@code retryAfter}, ready to write, closing. */

@@ -77,6 +77,30 @@ public final class Upstream {
     return connections;
   }
 
+  /**
+   * The capacity a response head states ({@code Sluice-Capacity: N}), or -1 when it states none or
+   * something that is not a positive number.
+   */
+  int statedCapacity(io.netty.handler.codec.http.HttpResponse response) {
+    String value = response.headers().get(http.capacityHeader());
+    if (value == null) {
+      return -1;
+    }
+    int capacity = 0;
+    int length = value.length();
+    if (length == 0 || length > 9) {
+      return -1;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      capacity = capacity * 10 + (c - '0');
+    }
+    return capacity > 0 ? capacity : -1;
+  }
+
   /** Whether a response head says the server is full: replay the request elsewhere. */
   boolean saysFull(io.netty.handler.codec.http.HttpResponse response) {
     Integer status = http.fullStatus();

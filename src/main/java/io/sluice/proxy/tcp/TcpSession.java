@@ -233,8 +233,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     switch (assignment) {
       case QUEUED -> {
-        timer =
-            client.eventLoop().schedule(this, pool.queueTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timer = client.eventLoop().schedule(this, pool.queueTimeoutNanos(), TimeUnit.NANOSECONDS);
       }
       case FULL -> end(TerminationState.RESOURCE_LIMIT_DURING_QUEUE, null);
       case NO_SERVER -> end(TerminationState.SERVER_REFUSED_DURING_CONNECT, null);
@@ -318,7 +317,9 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
           connecting.cause());
       return;
     }
-    server.recordLatency(System.nanoTime() - connectStartNanos);
+    long connectNanos = System.nanoTime() - connectStartNanos;
+    server.recordLatency(connectNanos);
+    server.recordRoundTrip(connectNanos);
     context.transport().configureRelaySocket(backend);
     if (server.sendProxy() || server.sendProxyV2()) {
       backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
