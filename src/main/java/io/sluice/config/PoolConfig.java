@@ -89,9 +89,6 @@ public record PoolConfig(
      */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
 
-    /** 5 ms, CoDel's target (RFC 8289 section 4.4): a few per cent of a typical interval. */
-    public static final Duration DEFAULT_TARGET = Duration.ofMillis(5);
-
     /**
      * 100 ms, CoDel's interval: longer than a burst takes to drain, short enough that a queue
      * standing for good is noticed before clients give up.
@@ -107,7 +104,11 @@ public record PoolConfig(
     public QueueConfig {
       max = max == null ? DEFAULT_MAX : max;
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
-      target = target == null ? DEFAULT_TARGET : target;
+      // CoDel's rule is opt-in: by default the target is the timeout, so a queued connection may
+      // wait the whole timeout, as an HAProxy user's `timeout queue` promises, and a storm of SSH
+      // or discovery clients is delayed, not cut off after a few milliseconds. 5 ms is RFC 8289's
+      // recommendation for services whose clients retry at once.
+      target = target == null ? timeout : target;
       interval = interval == null ? DEFAULT_INTERVAL : interval;
       lifoUnderCongestion = lifoUnderCongestion != null && lifoUnderCongestion;
     }
