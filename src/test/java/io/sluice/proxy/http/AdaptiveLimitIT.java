@@ -3,6 +3,7 @@ package io.sluice.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.observe.LiveView;
 import io.sluice.pool.Server;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.KeepAliveLoad;
@@ -53,6 +54,13 @@ class AdaptiveLimitIT extends RuntimeTest {
       Thread.sleep(3_000);
       double fourWorkers = averageLimit(2);
       assertThat(fourWorkers).as("limit with 4 workers").isBetween(3.0, 18.0);
+      // What the limit learns from is in the live view (and so the API, metrics and dashboard):
+      // the no-load round trip near the server's 20 ms, the recent one above it under load.
+      LiveView.Learned learned = sluice.view().pools().get(0).servers().get(0).learned();
+      assertThat(learned).isNotNull();
+      assertThat(learned.noLoadMillis()).isBetween(15.0, 200.0);
+      assertThat(learned.recentMillis()).isGreaterThanOrEqualTo(learned.noLoadMillis() * 0.9);
+      assertThat(learned.min()).isEqualTo(1);
 
       backend.resize(16);
       Thread.sleep(4_000);
