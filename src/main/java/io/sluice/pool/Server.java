@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and health threads and read by event loops, which read only {@code takesConnections}; {@code
  * weight} likewise. In fleet mode the fleet thread writes {@code localLimit} (this instance's lease
  * of a fleet-wide {@code max_connections}) and {@code remoteActive} (the other instances'
- * connections); event loops only read them.
+ * connections); event loops only read them. {@link #stats()} has its own rules.
  */
 public final class Server {
   private final String name;
@@ -24,6 +24,7 @@ public final class Server {
   private volatile boolean sendProxyV2;
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
+  private final ServerStats stats = new ServerStats();
   private volatile int weight;
 
   /**
@@ -326,6 +327,11 @@ public final class Server {
 
   public long totalConnections() {
     return total.sum();
+  }
+
+  /** Waits, connect and transfer times, and responses: kept as long as this object lives. */
+  public ServerStats stats() {
+    return stats;
   }
 
   /** The configured limit (in fleet mode the fleet's total), 0 for none. */
