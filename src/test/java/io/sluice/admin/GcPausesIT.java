@@ -57,10 +57,8 @@ class GcPausesIT extends RuntimeTest {
 
   @Test
   void countsZgcPausesAndNotItsConcurrentCycles() throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (!Files.isExecutable(jcmd)) {
-      Peers.require("jcmd");
-    }
+    Path jdkJcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    String jcmd = Files.isExecutable(jdkJcmd) ? jdkJcmd.toString() : Peers.require("jcmd");
     try (EchoServer echo = new EchoServer()) {
       Path config = dir.resolve("sluice.yaml");
       Files.writeString(
@@ -85,7 +83,7 @@ class GcPausesIT extends RuntimeTest {
         double zgcCycles = before.value("jvm_gc_collection_seconds_count{gc=\"ZGC Cycles\"}");
 
         Process gc =
-            new ProcessBuilder(jcmd.toString(), Long.toString(sluice.pid()), "GC.run")
+            new ProcessBuilder(jcmd, Long.toString(sluice.pid()), "GC.run")
                 .redirectErrorStream(true)
                 .start();
         assertThat(gc.waitFor(20, TimeUnit.SECONDS)).isTrue();
