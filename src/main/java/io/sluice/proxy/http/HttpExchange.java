@@ -522,8 +522,8 @@ final class HttpExchange implements Waiter, Runnable {
 
   /** Whether the body kept for sending holds any byte (an empty last piece does not count). */
   private boolean holdsBodyBytes() {
-    for (HttpContent piece : kept) {
-      if (piece.content().isReadable()) {
+    for (int i = 0; i < kept.size(); i++) {
+      if (kept.get(i).content().isReadable()) {
         return true;
       }
     }
