@@ -3,6 +3,7 @@ package io.sluice.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.sluice.config.ConfigDocument;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +36,7 @@ import java.util.Map;
  * <pre>
  * GET  /metrics                                       Prometheus text or OpenMetrics (by Accept)
  * GET  /api/view                                      the live view as JSON
+ * GET  /api/config                                    the running configuration, secrets redacted
  * POST /api/pools/{pool}/servers/{server}?state=drain  up | drain | maint
  * POST /api/pools/{pool}/servers/{server}?weight=50    1 to 256
  * GET  /healthz                                       200 while the process runs
@@ -153,6 +156,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (get && path.equals("/api/view")) {
       return json(control.view());
     }
+    if (get && path.equals("/api/config")) {
+      return runningConfig();
+    }
     if (get && path.equals("/healthz")) {
       return text(HttpResponseStatus.OK, "ok\n");
     }
@@ -165,6 +171,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return changeServer(path, uri.parameters());
     }
     return text(HttpResponseStatus.NOT_FOUND, "no such admin resource: " + path + "\n");
+  }
+
+  /** The configuration in force: its generation, file and load time, then the redacted tree. */
+  private FullHttpResponse runningConfig() {
+    Control.RunningConfig running = control.runningConfig();
+    if (running == null) {
+      return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no configuration applied yet\n");
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("generation", running.generation());
+    answer.put("file", running.file());
+    answer.put("loaded_at", running.loadedAt().toString());
+    answer.set("config", ConfigDocument.redacted(running.config()));
+    return json(answer);
   }
 
   private FullHttpResponse changeServer(String path, Map<String, List<String>> parameters) {

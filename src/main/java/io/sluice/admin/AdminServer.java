@@ -10,6 +10,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +46,8 @@ public final class AdminServer implements AutoCloseable {
       throws InterruptedException {
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new SluiceCollector(control::view));
+    PrometheusRegistry process = ProcessMetrics.registry();
+    registry.register((MultiCollector) process::scrape);
     AdminHandler handler = new AdminHandler(control, registry, token, dashboardPage());
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(

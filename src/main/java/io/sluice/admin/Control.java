@@ -1,6 +1,8 @@
 package io.sluice.admin;
 
+import io.sluice.config.Config;
 import io.sluice.observe.LiveView;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -19,6 +21,9 @@ public interface Control {
   /** Sets a server's weight, 1 to 256; false when there is no such pool or server. */
   boolean setServerWeight(String pool, String server, int weight);
 
+  /** The configuration running now: the last one started or reloaded successfully. */
+  RunningConfig runningConfig();
+
   /** Whether Sluice serves traffic: started and not stopping. */
   boolean ready();
 
@@ -36,4 +41,14 @@ public interface Control {
    * @param errors why it was refused: {@code file:line:column: key: message}, one per error
    */
   record ReloadResult(boolean applied, String summary, List<String> errors) {}
+
+  /**
+   * The configuration in force.
+   *
+   * @param generation 1 for the configuration Sluice started with, one more for each reload applied
+   * @param file the file reloads re-read, or {@code null} when Sluice was started without one
+   * @param loadedAt when it was applied
+   * @param config the configuration, its defaults filled in
+   */
+  record RunningConfig(long generation, String file, Instant loadedAt, Config config) {}
 }

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /**
  * Sluice's metrics, read from one {@link LiveView} per scrape so that every figure of a scrape
  * comes from the same walk over the live counters. Labels are listener, pool, server, state and
- * event loop: bounded by the configuration, never by clients or paths.
+ * event loop: bounded by the configuration, never by clients or paths. A server a reload removed
+ * keeps its series while it drains (the view lists it) and loses them with its last connection.
  */
 final class SluiceCollector implements MultiCollector {
   private static final String[] STATES = {"up", "down", "drain", "maint"};
@@ -32,6 +33,7 @@ final class SluiceCollector implements MultiCollector {
     lifecycle(now.lifecycle(), metrics);
     listeners(now, metrics);
     pools(now, metrics);
+    ServerMetrics.add(now, metrics);
     udp(now, metrics);
     if (now.cluster() != null) {
       cluster(now.cluster(), metrics);
@@ -168,6 +170,10 @@ final class SluiceCollector implements MultiCollector {
   private static void http(LiveView now, MetricSnapshots.Builder metrics) {
     CounterSnapshot.Builder responses =
         counter("sluice_http_responses", "HTTP responses sent, by status class");
+    CounterSnapshot.Builder local =
+        counter(
+            "sluice_http_local_answers",
+            "Of the responses sent, those Sluice wrote itself (overload, no route, errors), by class");
     CounterSnapshot.Builder overload =
         counter(
             "sluice_http_overload_answers",
@@ -189,10 +195,9 @@ final class SluiceCollector implements MultiCollector {
       }
       Labels labels = Labels.of("listener", listener.name());
       for (int statusClass = 1; statusClass <= 5; statusClass++) {
-        responses.dataPoint(
-            counter(
-                http.responses()[statusClass],
-                Labels.of("listener", listener.name(), "class", statusClass + "xx")));
+        Labels byClass = Labels.of("listener", listener.name(), "class", statusClass + "xx");
+        responses.dataPoint(counter(http.responses()[statusClass], byClass));
+        local.dataPoint(counter(http.localAnswers()[statusClass], byClass));
       }
       overload.dataPoint(counter(http.overloadAnswers(), labels));
       retries.dataPoint(counter(http.retries(), labels));
@@ -200,6 +205,7 @@ final class SluiceCollector implements MultiCollector {
       rejected.dataPoint(counter(http.rejected(), labels));
     }
     metrics.metricSnapshot(responses.build());
+    metrics.metricSnapshot(local.build());
     metrics.metricSnapshot(overload.build());
     metrics.metricSnapshot(retries.build());
     metrics.metricSnapshot(full.build());

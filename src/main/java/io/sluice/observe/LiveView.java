@@ -170,13 +170,20 @@ public record LiveView(
    * An HTTP listener's requests since start.
    *
    * @param responses responses sent by status class: index 1 for 1xx to 5 for 5xx
+   * @param localAnswers of those, the ones Sluice wrote itself (overload, no route, errors in place
+   *     of a server's answer, refused requests), by class as {@code responses}
    * @param overloadAnswers requests answered at once with the overload status
    * @param retries requests sent again to another server
    * @param fullReplays of those, the ones a server refused as full
    * @param rejected requests refused as malformed or over a limit
    */
   public record HttpLoad(
-      long[] responses, long overloadAnswers, long retries, long fullReplays, long rejected) {}
+      long[] responses,
+      long[] localAnswers,
+      long overloadAnswers,
+      long retries,
+      long fullReplays,
+      long rejected) {}
 
   /**
    * @param signer who signs full handshakes: {@code aws_lc}, {@code boringssl} or {@code jdk}
@@ -200,6 +207,8 @@ public record LiveView(
    *     it was measured
    * @param refusedEarly connections refused at once since start because the queue would not have
    *     served them within its timeout
+   * @param http whether an {@code http} or {@code https} listener sends requests to the pool, so
+   *     its servers' body times, first-byte times and responses mean something
    */
   public record PoolLoad(
       String name,
@@ -207,6 +216,7 @@ public record LiveView(
       int queueMax,
       long retries,
       long retriesLeft,
+      boolean http,
       List<ServerLoad> servers,
       double drainPerSecond,
       long refusedEarly) {}
@@ -224,6 +234,9 @@ public record LiveView(
    *     scope: cluster} pool its lease of that fleet-wide total
    * @param learned for {@code max_connections: adaptive}, what the limit learned from, else {@code
    *     null}
+   * @param timings waits, connect times and HTTP transfer times since the server was added
+   * @param responses the server's HTTP responses by status class: index 1 for 1xx to 5 for 5xx, 0
+   *     for a status outside 100 to 599
    */
   public record ServerLoad(
       String name,
@@ -236,7 +249,45 @@ public record LiveView(
       boolean ejected,
       int remoteActive,
       int localLimit,
-      Learned learned) {}
+      Learned learned,
+      ServerTimings timings,
+      long[] responses) {}
+
+  /**
+   * A server's durations, each counted into the same buckets.
+   *
+   * @param bucketsSeconds the buckets' upper bounds, ascending; the last bucket has none
+   * @param queueWait how long connections and requests waited for a slot (0 when one was free)
+   * @param connect how long new connections took to be ready (TLS included)
+   * @param requestBody HTTP: first to last byte of a request body sent to the server
+   * @param responseBody HTTP: first to last byte of a response body received from it
+   * @param firstByte HTTP: from the request sent to the server's response head
+   */
+  public record ServerTimings(
+      double[] bucketsSeconds,
+      DurationCounts queueWait,
+      DurationCounts connect,
+      DurationCounts requestBody,
+      DurationCounts responseBody,
+      DurationCounts firstByte) {}
+
+  /**
+   * Durations counted into buckets.
+   *
+   * @param counts per bucket, not cumulative: one per bound of {@link
+   *     ServerTimings#bucketsSeconds}, then one for durations above the last
+   * @param sumSeconds the total of the durations counted
+   */
+  public record DurationCounts(long[] counts, double sumSeconds) {
+    /** Durations counted. */
+    public long count() {
+      long count = 0;
+      for (long bucket : counts) {
+        count += bucket;
+      }
+      return count;
+    }
+  }
 
   /**
    * A learned limit and the round trips it learns from.

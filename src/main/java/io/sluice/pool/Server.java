@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * connections); event loops only read them. The limit in force is the configured one (or the
  * lease), or the {@link AdaptiveLimit}'s when the server has one, capped by what the server last
  * pushed back ({@code cap}: written by the health loop for an agent's {@code maxconn}, by event
- * loops for a capacity header).
+ * loops for a capacity header). {@link #stats()} has its own rules.
  */
 public final class Server {
   private final String name;
@@ -27,6 +27,7 @@ public final class Server {
   private volatile boolean sendProxyV2;
   private final PaddedCounter active = new PaddedCounter();
   private final LongAdder total = new LongAdder();
+  private final ServerStats stats = new ServerStats();
   private volatile int weight;
 
   /**
@@ -357,6 +358,11 @@ public final class Server {
 
   public long totalConnections() {
     return total.sum();
+  }
+
+  /** Waits, connect and transfer times, and responses: kept as long as this object lives. */
+  public ServerStats stats() {
+    return stats;
   }
 
   /**

@@ -1,21 +1,28 @@
 package io.sluice.runtime;
 
+import io.sluice.config.Config;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.Protocol;
 import io.sluice.health.SelfProbe;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
 import io.sluice.observe.LiveView;
 import io.sluice.pool.AdaptiveLimit;
+import io.sluice.pool.DurationHistogram;
 import io.sluice.pool.Pool;
 import io.sluice.pool.Server;
+import io.sluice.pool.ServerStats;
 import io.sluice.proxy.http.HttpStats;
 import io.sluice.proxy.tcp.RelayStats;
 import io.sluice.tls.TlsStats;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the {@link LiveView} of a graph: one walk over its live counters. Servers a reload removed
@@ -68,6 +75,7 @@ final class LiveViews {
               selfProbe == null ? null : selfProbe.result(listener.name())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
+    Set<String> httpPools = httpPools(now.config());
     int drainingServers = 0;
     for (Pool pool : now.pools().values()) {
       List<LiveView.ServerLoad> serverLoads = new ArrayList<>();
@@ -88,7 +96,9 @@ final class LiveViews {
                 server.ejected(),
                 server.remoteActive(),
                 server.localLimit(),
-                learned(server.adaptive())));
+                learned(server.adaptive()),
+                timings(server.stats()),
+                responses(server.stats())));
       }
       poolLoads.add(
           new LiveView.PoolLoad(
@@ -97,6 +107,7 @@ final class LiveViews {
               pool.queue().max(),
               pool.retryBudget().granted(),
               Math.max(0, pool.retryBudget().retriesLeft()),
+              httpPools.contains(pool.name()),
               serverLoads,
               Math.max(0, pool.drainRate().perSecond()),
               pool.refusedEarly()));
@@ -124,15 +135,54 @@ final class LiveViews {
       return null;
     }
     long[] responses = new long[6];
+    long[] localAnswers = new long[6];
     for (int statusClass = 1; statusClass <= 5; statusClass++) {
       responses[statusClass] = http.responses(statusClass);
+      localAnswers[statusClass] = http.localAnswers(statusClass);
     }
     return new LiveView.HttpLoad(
         responses,
+        localAnswers,
         http.overloadAnswers(),
         http.retries(),
         http.fullReplays(),
         http.rejectedRequests());
+  }
+
+  /** The pools an http or https listener sends requests to, by its routes or as its default. */
+  private static Set<String> httpPools(Config config) {
+    Set<String> pools = new HashSet<>();
+    for (ListenerConfig listener : config.listeners()) {
+      if (listener.protocol() == Protocol.HTTP || listener.protocol() == Protocol.HTTPS) {
+        if (listener.pool() != null) {
+          pools.add(listener.pool());
+        }
+        listener.routes().forEach(route -> pools.add(route.pool()));
+      }
+    }
+    return pools;
+  }
+
+  private static LiveView.ServerTimings timings(ServerStats stats) {
+    return new LiveView.ServerTimings(
+        stats.queueWait().boundsSeconds(),
+        counts(stats.queueWait()),
+        counts(stats.connect()),
+        counts(stats.requestBody()),
+        counts(stats.responseBody()),
+        counts(stats.firstByte()));
+  }
+
+  private static LiveView.DurationCounts counts(DurationHistogram histogram) {
+    return new LiveView.DurationCounts(histogram.counts(), histogram.sumNanos() / 1e9);
+  }
+
+  private static long[] responses(ServerStats stats) {
+    long[] responses = new long[6];
+    for (int statusClass = 0; statusClass < responses.length; statusClass++) {
+      responses[statusClass] = stats.responses(statusClass);
+    }
+    return responses;
   }
 
   private static LiveView.TlsLoad tlsLoad(TlsStats tls) {

@@ -6,6 +6,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
+import io.sluice.admin.Control.RunningConfig;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
@@ -48,6 +49,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -112,6 +114,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private volatile Graph graph = Graph.empty();
   private final Map<TlsTerminator, ScheduledFuture<?>> rotations = new HashMap<>();
   private final Reloads reloads;
+  private final Path configFile;
+
+  /** What {@code GET /api/config} shows; replaced by the control thread after each apply. */
+  private volatile RunningConfig running;
+
   private volatile AdminServer admin;
   private SocketHandover handover;
   private volatile boolean handedOver;
@@ -149,6 +156,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.ownsSigningPool = signingPool == null;
     this.transport = transport;
     this.reloads = new Reloads(configFile, this::reloadInPlace, () -> stopping);
+    this.configFile = configFile;
     this.fleet = Fleet.of(config.cluster());
     this.tracing = config.tracing();
     this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
@@ -479,6 +487,13 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     reload.prepare(inherited);
     Graph before = graph;
     graph = reload.commit();
+    RunningConfig was = running;
+    running =
+        new RunningConfig(
+            was == null ? 1 : was.generation() + 1,
+            configFile == null ? null : configFile.toString(),
+            Instant.now(),
+            next);
     scheduleRotations(before);
     return reload.diff();
   }
@@ -634,6 +649,11 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   /** The admin listener's address, or null when there is none. */
   public InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
+  }
+
+  @Override
+  public RunningConfig runningConfig() {
+    return running;
   }
 
   @Override

@@ -97,6 +97,7 @@ class DashboardIT extends RuntimeTest {
         .contains("<div id=\"error\" style=\"display: none;\"></div>");
     assertThat(shown(idle, "listener:front:connections")).isEqualTo("0");
     assertThat(shown(idle, server + ":active")).isEqualTo("0");
+    assertThat(shown(idle, server + ":queue_p99")).isEqualTo("-");
 
     SocketAddress front = sluice.boundAddresses("front").get(0);
     List<Socket> held = new ArrayList<>();
@@ -112,6 +113,9 @@ class DashboardIT extends RuntimeTest {
       String loaded = chromium("", "--dump-dom");
       assertThat(shown(loaded, "listener:front:connections")).isEqualTo("3");
       assertThat(shown(loaded, server + ":active")).isEqualTo("3");
+      // A slot was free for each: the wait is in the first bucket. Connects on loopback are quick.
+      assertThat(shown(loaded, server + ":queue_p99")).isEqualTo("\u2264 100 \u00b5s");
+      assertThat(shown(loaded, server + ":connect_p99")).matches("\u2264 [0-9.]+ (\u00b5s|ms)");
       // 3 of 4 is past the warning line: the server's bar is coloured.
       assertThat(loaded).contains("class=\"bar warn\"");
 

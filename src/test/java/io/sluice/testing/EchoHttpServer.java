@@ -29,6 +29,7 @@ public final class EchoHttpServer implements AutoCloseable {
   private final Map<String, Integer> byPath = new ConcurrentHashMap<>();
   private final Map<String, Integer> wholeByPath = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+  private final java.util.Set<java.net.InetSocketAddress> peers = ConcurrentHashMap.newKeySet();
   private volatile int fixedStatus;
   private volatile String fixedHeader;
 
@@ -54,6 +55,7 @@ public final class EchoHttpServer implements AutoCloseable {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     requests.incrementAndGet();
+    peers.add(exchange.getRemoteAddress());
     try {
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
       byPath.merge(exchange.getRequestURI().getPath(), 1, Integer::sum);
@@ -125,6 +127,14 @@ public final class EchoHttpServer implements AutoCloseable {
 
   public int requests() {
     return requests.get();
+  }
+
+  /**
+   * Connections that carried at least one request: distinct client addresses and ports (loopback
+   * ports are not reused within a test).
+   */
+  public int connections() {
+    return peers.size();
   }
 
   public int maxInFlight() {

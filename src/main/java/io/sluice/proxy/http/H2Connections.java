@@ -59,6 +59,7 @@ final class H2Connections {
       open(connection, server, promise);
       return;
     }
+    long connectStartNanos = System.nanoTime();
     ChannelFuture connecting =
         BackendConnections.connect(
             transport,
@@ -81,6 +82,7 @@ final class H2Connections {
             promise.tryFailure(f.cause());
             return;
           }
+          server.stats().connect(System.nanoTime() - connectStartNanos);
           Channel connected = connecting.channel();
           transport.configureRelaySocket(connected);
           Map<Server, Channel> mine = connections.get();

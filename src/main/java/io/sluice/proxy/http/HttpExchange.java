@@ -91,6 +91,13 @@ final class HttpExchange implements Waiter, Runnable {
   private long connectStartNanos;
   private long connectMillis = -1;
   private long sentNanos;
+
+  /** When the first byte of the request body went to the current server, -1 before. */
+  private long requestBodyStartNanos = -1;
+
+  /** When the first byte of the response body came from the server, -1 before. */
+  private long responseBodyStartNanos = -1;
+
   private long responseMillis = -1;
   private boolean responseStarted;
   private boolean serverKeepAlive;
@@ -258,6 +265,7 @@ final class HttpExchange implements Waiter, Runnable {
     }
     if (chosen != null) {
       queueMillis = Math.max(queueMillis, 0);
+      chosen.stats().queueWait(0);
       connect(chosen);
       return;
     }
@@ -290,11 +298,13 @@ final class HttpExchange implements Waiter, Runnable {
   }
 
   private void assigned(Server slot) {
-    queueMillis = HttpFrontend.millisSince(queuedAtNanos);
+    long waited = System.nanoTime() - queuedAtNanos;
+    queueMillis = TimeUnit.NANOSECONDS.toMillis(waited);
     cancelTimer();
     if (ended) {
       pool.release(slot);
     } else {
+      slot.stats().queueWait(waited);
       connect(slot);
     }
   }
@@ -364,8 +374,10 @@ final class HttpExchange implements Waiter, Runnable {
                 connectFailed(future.cause());
                 return;
               }
-              connectMillis = HttpFrontend.millisSince(connectStartNanos);
-              server.recordLatency(System.nanoTime() - connectStartNanos);
+              long took = System.nanoTime() - connectStartNanos;
+              connectMillis = TimeUnit.NANOSECONDS.toMillis(took);
+              server.recordLatency(took);
+              server.stats().connect(took);
               context.transport().configureRelaySocket(future.channel());
               attach(future.channel().pipeline().get(BackendHandler.class));
             });
@@ -411,6 +423,7 @@ final class HttpExchange implements Waiter, Runnable {
     connection.attach(this);
     Channel channel = connection.channel();
     channel.write(request, channel.voidPromise());
+    requestBodyStartNanos = holdsBodyBytes() ? System.nanoTime() : -1;
     for (HttpContent piece : kept) {
       channel.write(piece.retainedDuplicate(), channel.voidPromise());
     }
@@ -425,6 +438,9 @@ final class HttpExchange implements Waiter, Runnable {
     channel.flush();
     sentNanos = System.nanoTime();
     requestSent = requestComplete;
+    if (requestComplete && requestBodyStartNanos >= 0) {
+      server.stats().requestBody(sentNanos - requestBodyStartNanos);
+    }
     armTimer(
         requestComplete
             ? upstream.responseTimeout().toNanos()
@@ -467,10 +483,16 @@ final class HttpExchange implements Waiter, Runnable {
     if (!replayable) {
       releaseKept();
     }
+    if (requestBodyStartNanos < 0 && content.content().isReadable()) {
+      requestBodyStartNanos = System.nanoTime();
+    }
     channel.writeAndFlush(content, channel.voidPromise());
     if (last) {
       requestSent = true;
       sentNanos = System.nanoTime();
+      if (requestBodyStartNanos >= 0) {
+        server.stats().requestBody(sentNanos - requestBodyStartNanos);
+      }
       armTimer(upstream.responseTimeout().toNanos());
     } else {
       armTimer(context.http().timeouts().body().toNanos());
@@ -496,6 +518,16 @@ final class HttpExchange implements Waiter, Runnable {
     } else {
       localAnswer(400, TerminationState.PROXY_REJECTED_REQUEST);
     }
+  }
+
+  /** Whether the body kept for sending holds any byte (an empty last piece does not count). */
+  private boolean holdsBodyBytes() {
+    for (int i = 0; i < kept.size(); i++) {
+      if (kept.get(i).content().isReadable()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void keep(HttpContent content) {
@@ -576,6 +608,9 @@ final class HttpExchange implements Waiter, Runnable {
     if (capacity > 0) {
       server.capacity(capacity);
     }
+    // Every final answer the server gave counts as its own, a "full" one replayed elsewhere too.
+    server.stats().firstByte(roundTrip);
+    server.stats().response(response.status().code());
     if (upstream.saysFull(response) && canReplay(true) && pool.retryBudget().tryRetry()) {
       // The server refused politely: the request never reached the application.
       responseMillis = -1;
@@ -615,10 +650,17 @@ final class HttpExchange implements Waiter, Runnable {
   }
 
   private void responseContent(HttpContent content) {
-    bytesToClient += content.content().readableBytes();
+    int length = content.content().readableBytes();
+    bytesToClient += length;
     boolean last = content instanceof LastHttpContent;
+    if (responseBodyStartNanos < 0 && length > 0) {
+      responseBodyStartNanos = System.nanoTime();
+    }
     frontend.writeAndFlush(content);
     if (last) {
+      if (responseBodyStartNanos >= 0) {
+        server.stats().responseBody(System.nanoTime() - responseBodyStartNanos);
+      }
       end(TerminationState.NORMAL);
     } else {
       armTimer(upstream.responseTimeout().toNanos());

@@ -224,6 +224,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
    * stream just ends. Returns the bytes sent.
    */
   long answer(int status, int retryAfter) {
+    context.stats().localAnswer(status);
     if (stream) {
       FullHttpResponse response = LocalResponses.message(status, retryAfter);
       long bytes = response.content().readableBytes();

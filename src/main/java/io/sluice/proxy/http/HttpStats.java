@@ -5,14 +5,15 @@ import io.sluice.observe.TerminationState;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Per-listener figures of the HTTP proxy: requests by how they ended and by status class, overload
- * answers, replays on another server.
+ * Per-listener figures of the HTTP proxy: requests by how they ended and by status class, the
+ * answers Sluice wrote itself by status class, overload answers, replays on another server.
  *
  * <p>Threads: event loops write; anyone reads.
  */
 public final class HttpStats {
   private final TerminationCounters terminations = new TerminationCounters();
   private final LongAdder[] byClass = new LongAdder[6];
+  private final LongAdder[] localByClass = new LongAdder[6];
   private final LongAdder overloadAnswers = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder fullReplays = new LongAdder();
@@ -21,6 +22,7 @@ public final class HttpStats {
   public HttpStats() {
     for (int i = 0; i < byClass.length; i++) {
       byClass[i] = new LongAdder();
+      localByClass[i] = new LongAdder();
     }
   }
 
@@ -31,6 +33,14 @@ public final class HttpStats {
   /** Responses sent with a status of {@code statusClass}xx (1 to 5). */
   public long responses(int statusClass) {
     return byClass[statusClass].sum();
+  }
+
+  /**
+   * Of the responses, those Sluice wrote itself with a status of {@code statusClass}xx (1 to 5):
+   * overload answers, no route, errors in place of a server's answer, refused requests.
+   */
+  public long localAnswers(int statusClass) {
+    return localByClass[statusClass].sum();
   }
 
   /** Requests answered at once with the overload status because no server had room. */
@@ -57,6 +67,12 @@ public final class HttpStats {
     terminations.count(termination);
     if (status >= 100 && status < 600) {
       byClass[status / 100].increment();
+    }
+  }
+
+  void localAnswer(int status) {
+    if (status >= 100 && status < 600) {
+      localByClass[status / 100].increment();
     }
   }
 

@@ -221,6 +221,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     Server chosen = pool.acquire(clientHash(), avoid, triedServers);
     if (chosen != null) {
       queueMillis = Math.max(queueMillis, 0);
+      chosen.stats().queueWait(0);
       connectTo(chosen);
       return;
     }
@@ -270,11 +271,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
 
     @Override
     public void run() {
-      queueMillis = millis(System.nanoTime() - queuedAtNanos);
+      long waited = System.nanoTime() - queuedAtNanos;
+      queueMillis = millis(waited);
       cancelTimer();
       if (ended) {
         pool.release(slot);
       } else {
+        slot.stats().queueWait(waited);
         connectTo(slot);
       }
     }
@@ -390,6 +393,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   /** The server connection is ready for the client's bytes (connected, and TLS if any is done). */
   private void established() {
     connectedNanos = System.nanoTime();
+    server.stats().connect(connectedNanos - connectStartNanos);
     if (early != null) {
       replay.keep(early);
       backend.write(early, backend.voidPromise());

@@ -2,6 +2,7 @@ package io.sluice.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.pool.ServerStats;
 import io.sluice.runtime.SluiceRuntime;
 import io.sluice.testing.Curl;
 import io.sluice.testing.Peers;
@@ -121,6 +122,13 @@ class H2UpstreamIT extends RuntimeTest {
     assertThat(big.exit()).isZero();
     assertThat(Sockets.sha256(Files.readAllBytes(dir.resolve("got"))))
         .isEqualTo(Sockets.sha256(Files.readAllBytes(dir.resolve("big"))));
+    // Three streams over at most one new connection per event loop (two loops).
+    ServerStats stats = sluice.pool("back").servers().get(0).stats();
+    assertThat(stats.connect().count()).isBetween(1L, 2L);
+    assertThat(stats.queueWait().count()).isEqualTo(3);
+    assertThat(stats.firstByte().count()).isEqualTo(3);
+    assertThat(stats.responseBody().count()).isEqualTo(3);
+    assertThat(stats.responses(2)).isEqualTo(3);
   }
 
   @Test
