@@ -110,7 +110,7 @@ final class AcmeClient {
               .orElseThrow(
                   () ->
                       new OrderFailure("the CA offers no tls-alpn-01 challenge for " + name, null));
-      KeyPair key = AcmeStorage.newKeyPair();
+      KeyPair key = challengeKey();
       X509Certificate certificate = alpn.createCertificate(key, authorization.getIdentifier());
       SslContext context;
       try {
@@ -135,6 +135,17 @@ final class AcmeClient {
       }
     } finally {
       withdraw.run();
+    }
+  }
+
+  /** acme4j signs the challenge certificate with SHA256withRSA: its key must be RSA. */
+  private static KeyPair challengeKey() {
+    try {
+      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK makes RSA keys", e);
     }
   }
 
