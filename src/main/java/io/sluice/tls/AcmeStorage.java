@@ -19,7 +19,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -177,17 +176,5 @@ final class AcmeStorage {
         + "\n-----END "
         + label
         + "-----\n";
-  }
-
-  /** Every stored certificate's id: the directories beside the account key. */
-  List<String> storedIds() throws IOException {
-    List<String> ids = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return ids;
-    }
-    try (var entries = Files.list(dir)) {
-      entries.filter(Files::isDirectory).forEach(p -> ids.add(p.getFileName().toString()));
-    }
-    return ids;
   }
 }
