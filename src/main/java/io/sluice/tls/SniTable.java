@@ -37,13 +37,10 @@ final class SniTable {
     }
   }
 
-  /** The certificate for {@code hostname} (lower case, as Netty's SNI handler passes it). */
-  LiveCertificate map(String hostname) {
-    LiveCertificate covering = covering(hostname);
-    return covering != null ? covering : fallback;
-  }
-
-  /** The certificate that names {@code hostname}, or {@code null} when only the default would. */
+  /**
+   * The certificate that names {@code hostname} (lower case, as Netty's SNI handler passes it), or
+   * {@code null} when only the default would serve it.
+   */
   LiveCertificate covering(String hostname) {
     if (hostname == null) {
       return null;
