@@ -165,6 +165,45 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(ended.build());
     http(now, metrics);
     probes(now, metrics);
+    certificates(now, metrics);
+  }
+
+  private static void certificates(LiveView now, MetricSnapshots.Builder metrics) {
+    CounterSnapshot.Builder orders =
+        counter("sluice_acme_orders", "ACME certificate orders, by result (succeeded, failed)");
+    CounterSnapshot.Builder ocsp =
+        counter("sluice_ocsp_refresh", "OCSP responses fetched for stapling, by result");
+    GaugeSnapshot.Builder expiry =
+        gauge(
+            "sluice_certificate_expiry_seconds",
+            "Seconds until a served certificate expires, negative once it has");
+    boolean any = false;
+    for (LiveView.ListenerLoad listener : now.listeners()) {
+      LiveView.TlsLoad tls = listener.tls();
+      if (tls == null) {
+        continue;
+      }
+      any = true;
+      String name = listener.name();
+      tls.acmeOrders()
+          .forEach(
+              (result, count) ->
+                  orders.dataPoint(counter(count, Labels.of("listener", name, "result", result))));
+      tls.ocspRefreshes()
+          .forEach(
+              (result, count) ->
+                  ocsp.dataPoint(counter(count, Labels.of("listener", name, "result", result))));
+      tls.certificateExpiry()
+          .forEach(
+              (certificate, seconds) ->
+                  expiry.dataPoint(
+                      point(seconds, Labels.of("listener", name, "name", certificate))));
+    }
+    if (any) {
+      metrics.metricSnapshot(orders.build());
+      metrics.metricSnapshot(ocsp.build());
+      metrics.metricSnapshot(expiry.build());
+    }
   }
 
   private static void http(LiveView now, MetricSnapshots.Builder metrics) {

@@ -101,7 +101,7 @@ final class ConfigValidator {
         report(KeyPath.child(path, "accept_rate"), "expected at least 1 connection per period");
       }
       checkAtLeastOne(KeyPath.child(path, "accept_burst"), listener.acceptBurst());
-      checkTls(path, listener);
+      checkTls(path, listener, config);
       checkHttp(path, listener, poolNames);
     }
   }
@@ -271,7 +271,7 @@ final class ConfigValidator {
     }
   }
 
-  private void checkTls(String path, ListenerConfig listener) {
+  private void checkTls(String path, ListenerConfig listener, Config config) {
     boolean terminates =
         listener.protocol() == Protocol.TLS || listener.protocol() == Protocol.HTTPS;
     String tlsPath = KeyPath.child(path, "tls");
@@ -287,8 +287,14 @@ final class ConfigValidator {
       return;
     }
     String certificates = KeyPath.child(tlsPath, "certificates");
-    if (tls.certificates().isEmpty()) {
+    if (tls.certificates().isEmpty() && tls.acme() == null) {
       report(certificates, "at least one certificate is required");
+    }
+    if (tls.acme() != null) {
+      boolean httpListener =
+          config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.HTTP);
+      problems.addAll(
+          AcmeChecks.check(KeyPath.child(tlsPath, "acme"), tls.acme(), tls, httpListener));
     }
     for (int i = 0; i < tls.certificates().size(); i++) {
       String item = KeyPath.item(certificates, i);

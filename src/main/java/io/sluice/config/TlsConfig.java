@@ -21,6 +21,10 @@ import java.util.List;
  * @param handshakeTimeout a handshake not finished by then is closed ({@code cR})
  * @param signingQueue signatures waiting for the signer pool at once; past it new full handshakes
  *     are shed before any signature is computed, while resumed ones go on
+ * @param ocspStapling staple an OCSP response to every certificate whose authority information
+ *     access names an OCSP responder (BoringSSL only); on by default: clients then need not ask the
+ *     CA themselves, which is slower for them and tells the CA who visits
+ * @param acme certificates obtained and renewed from an ACME CA; absent: none
  */
 public record TlsConfig(
     List<CertificateConfig> certificates,
@@ -31,7 +35,9 @@ public record TlsConfig(
     TlsProvider provider,
     Signer signer,
     Duration handshakeTimeout,
-    Integer signingQueue) {
+    Integer signingQueue,
+    Boolean ocspStapling,
+    AcmeConfig acme) {
 
   /** 10 s: covers a client certificate's round trips over a slow mobile link. */
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -52,6 +58,7 @@ public record TlsConfig(
     signer = signer == null ? Signer.AUTO : signer;
     handshakeTimeout = handshakeTimeout == null ? DEFAULT_HANDSHAKE_TIMEOUT : handshakeTimeout;
     signingQueue = signingQueue == null ? DEFAULT_SIGNING_QUEUE : signingQueue;
+    ocspStapling = ocspStapling == null ? Boolean.TRUE : ocspStapling;
   }
 
   /**

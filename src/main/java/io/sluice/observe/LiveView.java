@@ -191,13 +191,20 @@ public record LiveView(
    * @param resumedHandshakes handshakes that resumed a session from a ticket or the cache
    * @param failedHandshakes handshakes that failed, timed out or were abandoned by the client
    * @param shedHandshakes full handshakes refused because the signing queue was full
+   * @param acmeOrders ACME orders since start, by result: {@code succeeded}, {@code failed}
+   * @param ocspRefreshes OCSP fetches since start, by result: {@code succeeded}, {@code failed}
+   * @param certificateExpiry seconds until each served certificate expires (negative once it has),
+   *     by its first name; the self-signed fallback is left out
    */
   public record TlsLoad(
       String signer,
       long fullHandshakes,
       long resumedHandshakes,
       long failedHandshakes,
-      long shedHandshakes) {}
+      long shedHandshakes,
+      java.util.Map<String, Long> acmeOrders,
+      java.util.Map<String, Long> ocspRefreshes,
+      java.util.Map<String, Long> certificateExpiry) {}
 
   /**
    * @param queued connections waiting for a server slot now

@@ -15,7 +15,9 @@ import io.sluice.pool.Server;
 import io.sluice.pool.ServerStats;
 import io.sluice.proxy.http.HttpStats;
 import io.sluice.proxy.tcp.RelayStats;
+import io.sluice.tls.CertificateStats;
 import io.sluice.tls.TlsStats;
+import io.sluice.tls.TlsTerminator;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -70,7 +72,7 @@ final class LiveViews {
               gate.accepted(),
               gate.paused(),
               new LiveView.TerminationCounts(codes),
-              tlsLoad(listener.tls() == null ? null : listener.tls().stats()),
+              tlsLoad(listener.tls()),
               httpLoad(listener.http()),
               selfProbe == null ? null : selfProbe.result(listener.name())));
     }
@@ -185,15 +187,28 @@ final class LiveViews {
     return responses;
   }
 
-  private static LiveView.TlsLoad tlsLoad(TlsStats tls) {
-    return tls == null
-        ? null
-        : new LiveView.TlsLoad(
-            tls.signer(),
-            tls.fullHandshakes(),
-            tls.resumedHandshakes(),
-            tls.failedHandshakes(),
-            tls.shedHandshakes());
+  private static LiveView.TlsLoad tlsLoad(TlsTerminator terminator) {
+    if (terminator == null) {
+      return null;
+    }
+    TlsStats tls = terminator.stats();
+    CertificateStats certificates = terminator.certificateStats();
+    java.util.Map<String, Long> expiry = new java.util.TreeMap<>();
+    java.time.Instant now = java.time.Instant.now();
+    terminator
+        .certificateExpiries()
+        .forEach((name, at) -> expiry.put(name, java.time.Duration.between(now, at).toSeconds()));
+    return new LiveView.TlsLoad(
+        tls.signer(),
+        tls.fullHandshakes(),
+        tls.resumedHandshakes(),
+        tls.failedHandshakes(),
+        tls.shedHandshakes(),
+        java.util.Map.of(
+            "succeeded", certificates.ordersSucceeded(), "failed", certificates.ordersFailed()),
+        java.util.Map.of(
+            "succeeded", certificates.ocspSucceeded(), "failed", certificates.ocspFailed()),
+        expiry);
   }
 
   private static LiveView.Learned learned(AdaptiveLimit limit) {

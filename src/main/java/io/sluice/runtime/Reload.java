@@ -158,7 +158,8 @@ final class Reload {
     List<String> alpn =
         listener.protocol() == Protocol.HTTPS ? List.of("h2", "http/1.1") : List.of();
     try {
-      return TlsTerminator.start(listener.name(), listener.tls(), shared.signingPool().get(), alpn);
+      return TlsTerminator.start(
+          listener.name(), listener.tls(), shared.signingPool().get(), alpn, shared.challenges());
     } catch (TlsSetupException e) {
       throw new StartException("listener '" + listener.name() + "': " + e.getMessage(), e);
     }
@@ -330,7 +331,8 @@ final class Reload {
               shared.connections(),
               live.http(),
               live.tls(),
-              shared.spans().get()));
+              shared.spans().get(),
+              shared.challenges()));
     }
     ClientTls tls = live.tls() == null ? null : new TlsTermination(live.tls());
     return new TcpProxyInitializer(

@@ -8,6 +8,7 @@ import io.sluice.net.ProcessAdmission;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.SpanExporter;
+import io.sluice.tls.AcmeChallenges;
 import io.sluice.tls.SigningPool;
 import java.util.function.Supplier;
 
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * What every listener and pool of a process shares and no reload replaces: event loops, the
  * process-wide admission, health checks, the access log, the set of open client connections, and
  * the crypto pool (made when the first TLS listener needs it), the fleet (fixed at start), and the
- * span exporter (made when the first HTTP listener needs it, with {@code tracing}).
+ * span exporter (made when the first HTTP listener needs it, with {@code tracing}), and the ACME
+ * challenges in progress (a TLS listener's order may be validated on an {@code http} listener).
  */
 record Shared(
     Transport transport,
@@ -26,4 +28,5 @@ record Shared(
     ChannelGroup connections,
     Supplier<SigningPool> signingPool,
     Fleet fleet,
-    Supplier<SpanExporter> spans) {}
+    Supplier<SpanExporter> spans,
+    AcmeChallenges challenges) {}

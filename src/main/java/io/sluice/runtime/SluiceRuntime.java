@@ -40,6 +40,7 @@ import io.sluice.proxy.udp.DropReason;
 import io.sluice.proxy.udp.UdpListener;
 import io.sluice.proxy.udp.UdpListenerSettings;
 import io.sluice.proxy.udp.UdpStats;
+import io.sluice.tls.AcmeChallenges;
 import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
@@ -185,7 +186,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             connections,
             this::signingPool,
             fleet,
-            this::spans);
+            this::spans,
+            new AcmeChallenges());
   }
 
   /**
@@ -684,6 +686,18 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     for (LiveListener listener : graph.listeners().values()) {
       if (listener.tls() != null) {
         listener.tls().checkFiles();
+      }
+    }
+  }
+
+  /**
+   * Fetches the stapled OCSP response of every TLS listener's certificates again now, rather than
+   * at their scheduled refresh: after a certificate is known to be revoked, or in tests.
+   */
+  public void refreshOcsp() {
+    for (LiveListener listener : graph.listeners().values()) {
+      if (listener.tls() != null) {
+        listener.tls().refreshOcsp();
       }
     }
   }

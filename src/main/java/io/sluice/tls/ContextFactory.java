@@ -116,6 +116,9 @@ final class ContextFactory {
           .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
           .sessionTimeout(sessionTimeoutSeconds());
       clientAuth(builder);
+      if (stapling()) {
+        builder.enableOcsp(true);
+      }
       if (!alpn.isEmpty()) {
         builder.applicationProtocolConfig(
             new ApplicationProtocolConfig(
@@ -134,6 +137,37 @@ final class ContextFactory {
               + ": "
               + e.getMessage(),
           e);
+    }
+  }
+
+  /** Whether handshakes staple OCSP responses: BoringSSL only, where the engine takes one. */
+  boolean stapling() {
+    return config.ocspStapling()
+        && config.provider() == TlsConfig.TlsProvider.BORINGSSL
+        && OpenSsl.isOcspSupported();
+  }
+
+  /**
+   * The context of a TLS-ALPN-01 challenge (RFC 8737): the challenge's self-signed certificate,
+   * ALPN {@code acme-tls/1} only. Signed by BoringSSL itself: a CA's few validation handshakes do
+   * not need the signing pool. Not reference counted: it is withdrawn while a validation handshake
+   * may still be starting with it, so the collector frees it once nothing holds it.
+   */
+  static SslContext challenge(X509Certificate certificate, java.security.PrivateKey key)
+      throws TlsSetupException {
+    try {
+      return SslContextBuilder.forServer(key, certificate)
+          .sslProvider(SslProvider.OPENSSL)
+          .protocols("TLSv1.2", "TLSv1.3")
+          .applicationProtocolConfig(
+              new ApplicationProtocolConfig(
+                  ApplicationProtocolConfig.Protocol.ALPN,
+                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  ClientHelloSelector.ACME_TLS_1))
+          .build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new TlsSetupException("cannot build the TLS-ALPN-01 context: " + e.getMessage(), e);
     }
   }
 

@@ -1,29 +1,26 @@
 package io.sluice.tls;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
-import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.internal.tcnative.SSL;
-import io.netty.util.Mapping;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 
 /**
- * Takes one client through its handshake and counts the outcome. When added, it puts Netty's {@link
- * SniHandler} in front of itself; that handler reads the ClientHello, picks the context by SNI and
- * replaces itself with an {@link SslHandler}. This handler then counts the handshake as full,
- * resumed, shed or failed, exactly once, marks a shed failure so that later handlers can tell it
- * apart ({@link TlsTerminator#isShed}), passes the event on and leaves the pipeline.
+ * Takes one client through its handshake and counts the outcome. When added, it puts a {@link
+ * ClientHelloSelector} in front of itself; that handler reads the ClientHello, picks the
+ * certificate and replaces itself with an {@link SslHandler}. This handler then counts the
+ * handshake as full, resumed, shed or failed, exactly once, marks a shed failure so that later
+ * handlers can tell it apart ({@link TlsTerminator#isShed}), passes the event on and leaves the
+ * pipeline.
  *
  * <p>One instance per connection; runs on its event loop only.
  */
 final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
-  private final Mapping<String, SslContext> contexts;
+  private final CertificateSelection certificates;
   private final SigningQueue queue;
   private final TlsStats stats;
   private final Executor handshakeTasks;
@@ -36,11 +33,11 @@ final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
    *     which has none of its own worth moving (its signatures go through the signer)
    */
   HandshakeRecorder(
-      Mapping<String, SslContext> contexts,
+      CertificateSelection certificates,
       SigningQueue queue,
       TlsStats stats,
       Executor handshakeTasks) {
-    this.contexts = contexts;
+    this.certificates = certificates;
     this.queue = queue;
     this.stats = stats;
     this.handshakeTasks = handshakeTasks;
@@ -49,22 +46,7 @@ final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     ctx.pipeline()
-        .addBefore(
-            ctx.name(),
-            null,
-            handshakeTasks == null ? new SniHandler(contexts) : new OffLoopSni(contexts));
-  }
-
-  /** Makes the chosen context's handler run the engine's delegated tasks on the crypto pool. */
-  private final class OffLoopSni extends SniHandler {
-    OffLoopSni(Mapping<String, SslContext> contexts) {
-      super(contexts);
-    }
-
-    @Override
-    protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
-      return context.newHandler(allocator, handshakeTasks);
-    }
+        .addBefore(ctx.name(), null, new ClientHelloSelector(certificates, handshakeTasks));
   }
 
   @Override

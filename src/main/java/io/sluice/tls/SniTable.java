@@ -1,59 +1,70 @@
 package io.sluice.tls;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.util.Mapping;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Which context serves which SNI name: an exact name first, then {@code *.parent} for a name one
- * label below {@code parent}, else the default (the first certificate), also for clients that send
- * no SNI. Each step is one hash lookup. Where two certificates claim a name, the first listed keeps
- * it, so the order of the file decides, as it does in nginx.
+ * Which certificate serves which SNI name: an exact name first, then {@code *.parent} for a name
+ * one label below {@code parent}, else the default, also for clients that send no SNI. Each step is
+ * one hash lookup. Where two certificates claim a name, the first listed keeps it, so the order of
+ * the file decides, as it does in nginx.
  *
- * <p>Immutable: built on the control thread, read by event loops through a volatile reference.
+ * <p>Immutable: built off the event loops, read by them through a volatile reference.
  */
-final class SniTable implements Mapping<String, SslContext> {
-  private final Map<String, SslContext> exact = new HashMap<>();
-  private final Map<String, SslContext> wildcardParents = new HashMap<>();
-  private final SslContext fallback;
+final class SniTable {
+  private final Map<String, LiveCertificate> exact = new HashMap<>();
+  private final Map<String, LiveCertificate> wildcardParents = new HashMap<>();
+  private final List<LiveCertificate> certificates;
+  private final LiveCertificate fallback;
 
   /**
-   * @param names for each context, in listener order, the names it serves (lower case)
+   * @param certificates in listener order, each with the names it serves (lower case)
+   * @param fallback served for names none of them covers, and without SNI
    */
-  SniTable(List<SslContext> contexts, List<List<String>> names) {
-    this.fallback = contexts.get(0);
-    for (int i = 0; i < contexts.size(); i++) {
-      for (String name : names.get(i)) {
+  SniTable(List<LiveCertificate> certificates, LiveCertificate fallback) {
+    this.certificates = List.copyOf(certificates);
+    this.fallback = fallback;
+    for (LiveCertificate certificate : certificates) {
+      for (String name : certificate.names()) {
         if (name.startsWith("*.")) {
-          wildcardParents.putIfAbsent(name.substring(2), contexts.get(i));
+          wildcardParents.putIfAbsent(name.substring(2), certificate);
         } else {
-          exact.putIfAbsent(name, contexts.get(i));
+          exact.putIfAbsent(name, certificate);
         }
       }
     }
   }
 
-  /** Netty's SNI handler lower-cases the name before it asks. */
-  @Override
-  public SslContext map(String hostname) {
+  /**
+   * The certificate that names {@code hostname} (lower case, as Netty's SNI handler passes it), or
+   * {@code null} when only the default would serve it.
+   */
+  LiveCertificate covering(String hostname) {
     if (hostname == null) {
-      return fallback;
+      return null;
     }
-    SslContext context = exact.get(hostname);
-    if (context != null) {
-      return context;
+    LiveCertificate certificate = exact.get(hostname);
+    if (certificate != null) {
+      return certificate;
     }
     int dot = hostname.indexOf('.');
-    if (dot > 0) {
-      context = wildcardParents.get(hostname.substring(dot + 1));
-      if (context != null) {
-        return context;
-      }
-    }
+    return dot > 0 ? wildcardParents.get(hostname.substring(dot + 1)) : null;
+  }
+
+  LiveCertificate fallback() {
     return fallback;
+  }
+
+  /** Every certificate of the table, the default included, each once. */
+  List<LiveCertificate> all() {
+    if (certificates.contains(fallback)) {
+      return certificates;
+    }
+    List<LiveCertificate> all = new java.util.ArrayList<>(certificates);
+    all.add(fallback);
+    return all;
   }
 
   /** Names as the table keys them. */

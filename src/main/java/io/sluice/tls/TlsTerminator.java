@@ -5,11 +5,14 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.util.Mapping;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.sluice.config.TlsConfig;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * #newHandshakeHandler} and the static helpers are called on event loops and read only immutable or
  * volatile state.
  */
-public final class TlsTerminator implements AutoCloseable {
+public final class TlsTerminator implements AutoCloseable, CertificateSelection {
   private static final Logger log = LoggerFactory.getLogger(TlsTerminator.class);
 
   private final String listener;
@@ -34,8 +37,12 @@ public final class TlsTerminator implements AutoCloseable {
   private final TlsStats stats;
   private final TicketKeys tickets;
   private final CertificateStore certificates;
-  private final Mapping<String, SslContext> sni;
   private final Executor handshakeTasks;
+  private final AcmeChallenges challenges;
+  private final CertificateStats certificateStats = new CertificateStats();
+  private final ScheduledExecutorService certificateThreads;
+  private final OcspStapling stapling;
+  private AcmeCertificates acme;
 
   private TlsTerminator(
       String listener,
@@ -44,7 +51,9 @@ public final class TlsTerminator implements AutoCloseable {
       TlsStats stats,
       TicketKeys tickets,
       CertificateStore certificates,
-      SigningPool pool) {
+      SigningPool pool,
+      AcmeChallenges challenges,
+      boolean stapling) {
     this.listener = listener;
     // The JDK's engine computes its handshake (key exchange, signature) in delegated tasks, which
     // Netty runs on the event loop unless given an executor: a storm of full handshakes would stall
@@ -56,7 +65,11 @@ public final class TlsTerminator implements AutoCloseable {
     this.stats = stats;
     this.tickets = tickets;
     this.certificates = certificates;
-    this.sni = hostname -> certificates.table().map(hostname);
+    this.challenges = challenges;
+    this.certificateThreads =
+        stapling || config.acme() != null ? CertificateThreads.start(listener) : null;
+    this.stapling =
+        stapling ? new OcspStapling(listener, certificateThreads, certificateStats) : null;
   }
 
   /**
@@ -67,15 +80,21 @@ public final class TlsTerminator implements AutoCloseable {
    */
   public static TlsTerminator start(String listener, TlsConfig config, SigningPool pool)
       throws TlsSetupException {
-    return start(listener, config, pool, java.util.List.of());
+    return start(listener, config, pool, java.util.List.of(), new AcmeChallenges());
   }
 
   /**
    * As {@link #start(String, TlsConfig, SigningPool)}, offering {@code alpn}'s protocols (most
-   * preferred first) in ALPN; a client that offers none of them is served without ALPN.
+   * preferred first) in ALPN; a client that offers none of them is served without ALPN. Its ACME
+   * orders answer their challenges through {@code challenges}; they run in the background, the
+   * self-signed fallback served meanwhile.
    */
   public static TlsTerminator start(
-      String listener, TlsConfig config, SigningPool pool, java.util.List<String> alpn)
+      String listener,
+      TlsConfig config,
+      SigningPool pool,
+      java.util.List<String> alpn,
+      AcmeChallenges challenges)
       throws TlsSetupException {
     if (config.provider() == TlsConfig.TlsProvider.BORINGSSL) {
       ContextFactory.requireBoringSsl();
@@ -85,12 +104,106 @@ public final class TlsTerminator implements AutoCloseable {
     TlsStats stats = new TlsStats(signer.name(), signer.async());
     ContextFactory factory = new ContextFactory(config, signer, pool, queue, stats, alpn);
     TicketKeys tickets = TicketKeys.load(config.sessionTickets().keyFile());
+    ServerCertificate fallback =
+        config.acme() == null ? null : SelfSignedFallback.create(config.acme().domains());
     CertificateStore certificates =
-        CertificateStore.load(config.certificates(), factory, tickets.current());
+        CertificateStore.load(config.certificates(), factory, tickets.current(), fallback);
     TlsTerminator terminator =
-        new TlsTerminator(listener, config, queue, stats, tickets, certificates, pool);
+        new TlsTerminator(
+            listener,
+            config,
+            queue,
+            stats,
+            tickets,
+            certificates,
+            pool,
+            challenges,
+            factory.stapling());
+    try {
+      terminator.startUpkeep();
+    } catch (TlsSetupException | RuntimeException e) {
+      terminator.close();
+      throw e;
+    }
     terminator.logSigner(signer, pool);
     return terminator;
+  }
+
+  /** OCSP for the certificates of the files; the ACME certificates' first orders or renewals. */
+  private void startUpkeep() throws TlsSetupException {
+    staple();
+    if (config.acme() != null) {
+      acme =
+          new AcmeCertificates(
+              listener,
+              config.acme(),
+              challenges,
+              this::installObtained,
+              certificateThreads,
+              certificateStats);
+      acme.start();
+    }
+  }
+
+  /** Serves an obtained certificate from now on; open connections keep theirs. */
+  private synchronized LiveCertificate installObtained(String id, ServerCertificate certificate)
+      throws TlsSetupException {
+    LiveCertificate live = certificates.install(id, certificate);
+    staple();
+    return live;
+  }
+
+  private void staple() {
+    if (stapling != null) {
+      stapling.track(certificates.table().all());
+    }
+  }
+
+  @Override
+  public Future<LiveCertificate> select(String hostname, EventExecutor loop) {
+    SniTable table = certificates.table();
+    LiveCertificate covering = table.covering(hostname);
+    if (covering != null) {
+      return loop.newSucceededFuture(covering);
+    }
+    AcmeCertificates orders = acme;
+    return orders == null
+        ? loop.newSucceededFuture(table.fallback())
+        : orders.onDemand(hostname, loop, table.fallback());
+  }
+
+  @Override
+  public SslContext challenge(String hostname) {
+    return challenges.tlsAlpn01(hostname);
+  }
+
+  /** Orders, OCSP fetches and their outcomes since start. */
+  public CertificateStats certificateStats() {
+    return certificateStats;
+  }
+
+  /**
+   * The certificates served now (the self-signed fallback left out), each by its first name, with
+   * the moment it expires.
+   */
+  public java.util.Map<String, java.time.Instant> certificateExpiries() {
+    java.util.Map<String, java.time.Instant> expiries = new java.util.TreeMap<>();
+    for (LiveCertificate certificate : certificates.table().all()) {
+      X509Certificate leaf = certificate.leaf();
+      if (leaf.getSubjectX500Principal().getName().equals(SelfSignedFallback.PRINCIPAL)
+          || certificate.names().isEmpty()) {
+        continue;
+      }
+      expiries.putIfAbsent(certificate.names().get(0), leaf.getNotAfter().toInstant());
+    }
+    return expiries;
+  }
+
+  /** Fetches every stapled OCSP response again now, as after a known revocation. */
+  public void refreshOcsp() {
+    if (stapling != null) {
+      stapling.refreshNow();
+    }
   }
 
   private void logSigner(SignerSelection signer, SigningPool pool) {
@@ -123,7 +236,7 @@ public final class TlsTerminator implements AutoCloseable {
 
   /** A new client's handshake handler: SNI, then TLS, counted; fires the handshake's outcome. */
   public ChannelHandler newHandshakeHandler() {
-    return new HandshakeRecorder(sni, queue, stats, handshakeTasks);
+    return new HandshakeRecorder(this, queue, stats, handshakeTasks);
   }
 
   /** Whether client certificates are verified against {@code client_ca} (else any is taken). */
@@ -201,6 +314,7 @@ public final class TlsTerminator implements AutoCloseable {
     try {
       if (certificates.reloadIfChanged(tickets.current())) {
         log.info("listener {}: certificates reloaded", listener);
+        staple();
       }
     } catch (TlsSetupException e) {
       log.warn("listener {}: keeping the certificates in use: {}", listener, e.getMessage());
@@ -246,6 +360,15 @@ public final class TlsTerminator implements AutoCloseable {
   /** Releases the contexts; call once no event loop uses them. */
   @Override
   public void close() {
+    if (acme != null) {
+      acme.close();
+    }
+    if (stapling != null) {
+      stapling.close();
+    }
+    if (certificateThreads != null) {
+      certificateThreads.shutdownNow();
+    }
     certificates.close();
   }
 }

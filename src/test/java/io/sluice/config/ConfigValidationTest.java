@@ -509,6 +509,48 @@ class ConfigValidationTest {
   }
 
   @Test
+  void reportsAnAcmeBlockAtEachKeyItGetsWrong() {
+    String yaml =
+        """
+        listeners:
+          - name: b
+            bind: [":8444"]
+            protocol: tls
+            pool: ssh
+            tls:
+              acme:
+                directory: http://ca.example/dir
+                email: nobody
+                domains: ["*.example.com"]
+                challenge: http-01
+                storage: /etc/hostname/acme
+                renew_at: 99%
+                on_demand: {allow: [], wait: 30s, max_pending: 0}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:8:9: listeners[0].tls.acme.directory: expected an https URL, got"
+                + " 'http://ca.example/dir'",
+            "sluice.yaml:9:9: listeners[0].tls.acme.email: expected an email address, got"
+                + " 'nobody'",
+            "sluice.yaml:10:19: listeners[0].tls.acme.domains[0]: expected a host name (no"
+                + " wildcard: tls-alpn-01 and http-01 cannot prove one), got '*.example.com'",
+            "sluice.yaml:11:9: listeners[0].tls.acme.challenge: http-01 is answered by an http"
+                + " listener, and there is none (use tls-alpn-01, or add one on port 80)",
+            "sluice.yaml:12:9: listeners[0].tls.acme.storage: cannot create or write the"
+                + " directory '/etc/hostname/acme'",
+            "sluice.yaml:13:9: listeners[0].tls.acme.renew_at: expected 10% to 95% of the"
+                + " lifetime",
+            "sluice.yaml:14:21: listeners[0].tls.acme.on_demand.allow: at least one name or"
+                + " *.domain is required",
+            "sluice.yaml:14:32: listeners[0].tls.acme.on_demand.wait: expected less than"
+                + " tls.handshake_timeout",
+            "sluice.yaml:14:43: listeners[0].tls.acme.on_demand.max_pending: expected 1 to 1000");
+  }
+
+  @Test
   void reportsATlsListenerWithoutTlsOrPoolAndRequireWithoutClientCa() {
     String yaml =
         """

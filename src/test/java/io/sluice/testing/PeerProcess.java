@@ -111,9 +111,8 @@ final class PeerProcess implements AutoCloseable {
     return false;
   }
 
-  /** Stops the program and removes its directory. */
-  @Override
-  public void close() throws IOException {
+  /** Stops the program (SIGTERM, then SIGKILL if it lingers); its directory stays. */
+  void stop() {
     if (process != null) {
       process.destroy();
       try {
@@ -126,6 +125,12 @@ final class PeerProcess implements AutoCloseable {
       }
       process = null;
     }
+  }
+
+  /** Stops the program and removes its directory. */
+  @Override
+  public void close() throws IOException {
+    stop();
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);

@@ -122,6 +122,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
         reject(refusal, request);
         return;
       }
+      if (AcmeHttpChallenge.answer(this, request)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       exchange = new HttpExchange(this, request, waitStartMillis, waitStartNanos);
       exchange.begin();
     } else if (msg instanceof HttpContent content) {
@@ -239,6 +243,20 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     (below != null ? below : ctx).writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
     closed = true;
     return bytes;
+  }
+
+  /**
+   * Sends {@code response}, one of Sluice's own answers built per request, and on HTTP/1.1 closes
+   * the connection after it.
+   */
+  void answer(FullHttpResponse response) {
+    if (stream) {
+      ctx.writeAndFlush(response);
+      return;
+    }
+    response.headers().set(HttpHeaderNames.CONNECTION, "close");
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    closed = true;
   }
 
   /** Asks for the next piece of the request body. */

@@ -7,6 +7,7 @@ import io.sluice.config.RouteConfig;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.observe.SpanExporter;
+import io.sluice.tls.AcmeChallenges;
 import io.sluice.tls.TlsTerminator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param tls TLS termination for {@code https} listeners, {@code null} for {@code http}
  * @param answers the prepared local answers
  * @param spans where slow and failed requests' spans go, or {@code null}
+ * @param challenges the ACME HTTP-01 tokens the process answers, or {@code null}
  */
 public record HttpListenerContext(
     String listener,
@@ -41,7 +43,8 @@ public record HttpListenerContext(
     HttpStats stats,
     TlsTerminator tls,
     LocalResponses answers,
-    SpanExporter spans) {
+    SpanExporter spans,
+    AcmeChallenges challenges) {
 
   /**
    * The context of {@code listener}, its routes resolved against {@code upstreams} by pool name.
@@ -54,7 +57,8 @@ public record HttpListenerContext(
       ChannelGroup connections,
       HttpStats stats,
       TlsTerminator tls,
-      SpanExporter spans) {
+      SpanExporter spans,
+      AcmeChallenges challenges) {
     List<Router.Route> routes = new ArrayList<>();
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig route = listener.routes().get(i);
@@ -78,6 +82,7 @@ public record HttpListenerContext(
         stats,
         tls,
         new LocalResponses(http.overload().status(), http.overload().retryAfter()),
-        spans);
+        spans,
+        challenges);
   }
 }
