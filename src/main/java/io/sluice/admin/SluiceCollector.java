@@ -32,6 +32,7 @@ final class SluiceCollector implements MultiCollector {
     lifecycle(now.lifecycle(), metrics);
     listeners(now, metrics);
     pools(now, metrics);
+    DnsMetrics.add(now, metrics);
     udp(now, metrics);
     if (now.cluster() != null) {
       cluster(now.cluster(), metrics);

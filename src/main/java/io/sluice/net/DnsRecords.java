@@ -61,8 +61,8 @@ final class DnsRecords {
   }
 
   /**
-   * What one name's address queries found, before it becomes an answer. Mutable, and touched by
-   * the resolver's event loop only: one per name per lookup.
+   * What one name's address queries found, before it becomes an answer. Mutable, and touched by the
+   * resolver's event loop only: one per name per lookup.
    */
   static final class Found {
     final List<String> ips = new ArrayList<>();

@@ -196,6 +196,7 @@ public record LiveView(
    * @param queued connections waiting for a server slot now
    * @param retries connects retried on another server since start
    * @param retriesLeft retries the budget still allows in its current window
+   * @param dns the pool's {@code dns} and {@code dns_srv} entries, empty when it has none
    */
   public record PoolLoad(
       String name,
@@ -203,7 +204,34 @@ public record LiveView(
       int queueMax,
       long retries,
       long retriesLeft,
-      List<ServerLoad> servers) {}
+      List<ServerLoad> servers,
+      List<DnsLoad> dns) {}
+
+  /**
+   * One {@code dns} or {@code dns_srv} entry of a pool and what it resolved to.
+   *
+   * @param name {@code NAME:PORT} for {@code dns}, the SRV name for {@code dns_srv}
+   * @param kind {@code dns} or {@code dns_srv}
+   * @param addresses the last good set ({@code ip:port}), the pool's servers from this entry
+   * @param lastResult the last resolution's {@code success}, {@code empty}, {@code timeout} or
+   *     {@code failure}; {@code pending} before the first answer
+   * @param resolved whether any resolution succeeded yet
+   * @param lastSuccessAgeMillis time since the last success or, before any, since the entry began
+   * @param lastError the last failure's kind and reason, {@code null} if none failed yet; kept
+   *     after a recovery (see {@code lastResult})
+   * @param lastErrorAgeMillis time since that failure, -1 if none
+   * @param results resolutions by outcome since the entry began
+   */
+  public record DnsLoad(
+      String name,
+      String kind,
+      List<String> addresses,
+      String lastResult,
+      boolean resolved,
+      long lastSuccessAgeMillis,
+      String lastError,
+      long lastErrorAgeMillis,
+      java.util.Map<String, Long> results) {}
 
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}

@@ -23,7 +23,10 @@ import java.util.Map;
 final class LiveViews {
   private LiveViews() {}
 
-  /** The parts of the view that live outside the graph: loops, access log, udp, fleet, spans. */
+  /**
+   * The parts of the view that live outside the graph: loops, access log, udp, fleet, the pools'
+   * DNS entries (by pool), spans.
+   */
   record Rest(
       double[] loopLagMillis,
       long[] loopStalls,
@@ -32,6 +35,7 @@ final class LiveViews {
       List<LiveView.UdpListenerLoad> udpListeners,
       LiveView.UdpBuffersLoad udpBuffers,
       LiveView.ClusterLoad cluster,
+      Map<String, List<LiveView.DnsLoad>> dns,
       LiveView.SpansLoad spans) {}
 
   /**
@@ -95,7 +99,8 @@ final class LiveViews {
               pool.queue().max(),
               pool.retryBudget().granted(),
               Math.max(0, pool.retryBudget().retriesLeft()),
-              serverLoads));
+              serverLoads,
+              rest.dns().getOrDefault(pool.name(), List.of())));
     }
     return new LiveView(
         admission.connections().open(),
