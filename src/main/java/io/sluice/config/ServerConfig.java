@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import java.util.Locale;
+
 /**
  * One entry of a pool's {@code servers}: a server at a fixed address, or a name whose DNS records
  * give the servers ({@code dns} for A/AAAA records, {@code dns_srv} for SRV records). The other
@@ -96,7 +98,15 @@ public record ServerConfig(
     if (address == null || (dns == null && dnsSrv == null)) {
       return address;
     }
-    return (dnsSrv != null ? dnsSrv : dns) + NAME_SEPARATOR + address;
+    return canonical(dnsSrv != null ? dnsSrv : dns) + NAME_SEPARATOR + address;
+  }
+
+  /** A DNS name as servers are named after it: lower case, without the root's trailing dot. */
+  private static String canonical(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.length() > 1 && lower.endsWith(".")
+        ? lower.substring(0, lower.length() - 1)
+        : lower;
   }
 
   /**

@@ -97,6 +97,8 @@ class DnsConfigTest {
 
     ServerConfig resolved = entry.resolved("10.0.0.3:8080", "web.test", 0);
     ServerConfig fromSrv = service.resolved("[fd00::7]:9000", "node-7.web.test", 20);
+    ServerConfig written =
+        new ServerConfig(null, "Web.Test.", null, 80, null, null, null, null, null, null, null);
 
     assertThat(resolved.serverName()).isEqualTo("web.test#10.0.0.3:8080");
     assertThat(resolved.resolvesByDns()).isFalse();
@@ -107,6 +109,9 @@ class DnsConfigTest {
     assertThat(fromSrv.serverName()).isEqualTo("_http._tcp.web.test#[fd00::7]:9000");
     assertThat(fromSrv.dns()).as("the target, for SNI").isEqualTo("node-7.web.test");
     assertThat(fromSrv.weight()).isEqualTo(20);
+    assertThat(written.resolved("10.0.0.3:80", "Web.Test.", 0).serverName())
+        .as("one name however it is written")
+        .isEqualTo("web.test#10.0.0.3:80");
   }
 
   @Test
