@@ -34,6 +34,7 @@ final class SluiceCollector implements MultiCollector {
     listeners(now, metrics);
     pools(now, metrics);
     ServerMetrics.add(now, metrics);
+    DnsMetrics.add(now, metrics);
     udp(now, metrics);
     if (now.cluster() != null) {
       cluster(now.cluster(), metrics);

@@ -25,6 +25,23 @@ final class BindHostCheck {
 
   private BindHostCheck() {}
 
+  /** Whether {@code host} is written as an IPv4 or IPv6 address, decided without DNS. */
+  static boolean isIpLiteral(String host) {
+    if (IPV4.matcher(host).matches()) {
+      return true;
+    }
+    if (!IPV6.matcher(host).matches()) {
+      return false;
+    }
+    try {
+      // A literal of the right characters is parsed, never looked up.
+      InetAddress.getByName(host);
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** Why a listener cannot bind this host, or {@code null} if it can. */
   static String problem(String host) {
     if (host.isEmpty() || host.toLowerCase(Locale.ROOT).equals("localhost")) {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param udpBuffers the datagram buffers every {@code udp} listener shares
  * @param tracing spans of slow and failed HTTP requests over OTLP/HTTP, or null for none
  * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
+ * @param dns how the pools' {@code dns} and {@code dns_srv} servers are resolved
  * @param watch whether the file is re-read and reloaded when it changes (default false: an editor's
  *     half-written save should not go live by itself)
  */
@@ -33,6 +34,7 @@ public record Config(
     UdpBuffersConfig udpBuffers,
     ClusterConfig cluster,
     TracingConfig tracing,
+    DnsConfig dns,
     Boolean watch) {
 
   /**
@@ -49,7 +51,26 @@ public record Config(
     watchdog = watchdog == null ? WatchdogConfig.DEFAULT : watchdog;
     selfProbe = selfProbe == null ? SelfProbeConfig.DEFAULT : selfProbe;
     udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
+    dns = dns == null ? DnsConfig.DEFAULT : dns;
     watch = watch != null && watch;
+  }
+
+  /** This configuration with {@code resolved} pools in place of its own, in the same order. */
+  public Config withPools(List<PoolConfig> resolved) {
+    return new Config(
+        listeners,
+        resolved,
+        drainTimeout,
+        accessLog,
+        maxConnections,
+        admin,
+        watchdog,
+        selfProbe,
+        udpBuffers,
+        cluster,
+        tracing,
+        dns,
+        watch);
   }
 
   /** The pool with this name, or {@code null}. */

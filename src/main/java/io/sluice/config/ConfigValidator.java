@@ -51,6 +51,7 @@ final class ConfigValidator {
     validator.checkListeners(config);
     validator.checkPools(config.pools());
     validator.problems.addAll(UdpChecks.check(config));
+    validator.problems.addAll(DnsChecks.check(config));
     validator.checkPositive("drain_timeout", config.drainTimeout());
     validator.checkAccessLog(config.accessLog());
     if (config.admin() != null) {
@@ -643,8 +644,17 @@ final class ConfigValidator {
   }
 
   private void checkServer(String path, ServerConfig server) {
-    checkServerAddress(KeyPath.child(path, "address"), server.address());
-    checkRange(KeyPath.child(path, "weight"), server.weight(), 1, 256);
+    if (server.address() != null) {
+      checkServerAddress(KeyPath.child(path, "address"), server.address());
+    } else if (server.dns() == null && server.dnsSrv() == null) {
+      report(
+          KeyPath.child(path, "address"),
+          "a server needs an address (host:port), or dns with a port, or dns_srv");
+    }
+    if (server.weight() != null) {
+      // Absent only on dns_srv entries: their records give it (DnsChecks).
+      checkRange(KeyPath.child(path, "weight"), server.weight(), 1, 256);
+    }
     if (server.maxConnections() < 0 && !server.adaptiveLimit()) {
       report(
           KeyPath.child(path, "max_connections"),

@@ -36,6 +36,24 @@ final class DurationFormat {
     }
   }
 
+  /** The duration as the file would write it, in the largest unit that keeps it whole. */
+  static String format(Duration duration) {
+    long nanos = duration.toNanos();
+    if (nanos == 0) {
+      return "0";
+    }
+    String[] symbols = {"d", "h", "m", "s", "ms", "us"};
+    long[] unitNanos = {
+      86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L
+    };
+    for (int i = 0; i < symbols.length; i++) {
+      if (nanos % unitNanos[i] == 0) {
+        return nanos / unitNanos[i] + symbols[i];
+      }
+    }
+    return duration.toString();
+  }
+
   private static ChronoUnit unit(String symbol) {
     return switch (symbol) {
       case "us" -> ChronoUnit.MICROS;

@@ -23,6 +23,11 @@ import java.util.List;
  * @param scope {@code cluster}: the servers' {@code max_connections} are fleet totals, leased
  *     through the {@code cluster} Redis, and {@code least_conn} and {@code p2c} count the whole
  *     fleet's connections; {@code local} (default): this instance's own
+ * @param resolveInterval for {@code dns} and {@code dns_srv} servers: the longest time between two
+ *     resolutions of a name; absent: the top-level {@code dns} block's
+ * @param resolveMinInterval the shortest time between two resolutions; absent: the {@code dns}
+ *     block's
+ * @param maxAddresses the most servers one DNS entry may give; absent: the {@code dns} block's
  */
 public record PoolConfig(
     String name,
@@ -37,7 +42,10 @@ public record PoolConfig(
     Duration slowStart,
     PoolHttpConfig http,
     UpstreamTlsConfig tls,
-    Scope scope) {
+    Scope scope,
+    Duration resolveInterval,
+    Duration resolveMinInterval,
+    Integer maxAddresses) {
 
   /**
    * 125%: the bound of consistent hashing with bounded loads that keeps most clients on their
@@ -57,6 +65,32 @@ public record PoolConfig(
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
     http = http == null ? PoolHttpConfig.DEFAULT : http;
     scope = scope == null ? Scope.LOCAL : scope;
+  }
+
+  /** Whether any server entry is resolved through DNS. */
+  public boolean resolvesByDns() {
+    return servers.stream().anyMatch(ServerConfig::resolvesByDns);
+  }
+
+  /** This pool with {@code resolved} as its servers, every other setting as it is. */
+  public PoolConfig withServers(List<ServerConfig> resolved) {
+    return new PoolConfig(
+        name,
+        balance,
+        resolved,
+        timeouts,
+        hashBalanceFactor,
+        queue,
+        retry,
+        health,
+        outlier,
+        slowStart,
+        http,
+        tls,
+        scope,
+        resolveInterval,
+        resolveMinInterval,
+        maxAddresses);
   }
 
   /** Whether connections to this pool's servers use TLS. */

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.config.HealthConfig;
 import io.sluice.pool.Server;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -67,10 +68,22 @@ final class HttpCheck implements HealthCheck {
             Unpooled.EMPTY_BUFFER);
     request
         .headers()
-        .set(HttpHeaderNames.HOST, config.host() != null ? config.host() : server.name())
+        .set(HttpHeaderNames.HOST, config.host() != null ? config.host() : authority(server))
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
         .set(HttpHeaderNames.USER_AGENT, "sluice-health-check");
     return request;
+  }
+
+  /**
+   * The server's host and port as its address names them: the configured {@code host:port}, or for
+   * a server found through DNS the name it was found by, never its {@code NAME#ip:port} label.
+   */
+  static String authority(Server server) {
+    if (server.address() instanceof InetSocketAddress inet) {
+      String host = inet.getHostString();
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return server.name();
   }
 
   /** Judges the response. */

@@ -3,8 +3,10 @@ package io.sluice.net;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.NetUtil;
 import io.sluice.config.Endpoint;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 
 /** Turns configured endpoints into socket addresses, and socket addresses into log text. */
 public final class SocketAddresses {
@@ -26,6 +28,26 @@ public final class SocketAddresses {
       case UNIX -> new DomainSocketAddress(endpoint.path());
       case ABSTRACT -> new DomainSocketAddress(ABSTRACT_MARK + endpoint.path());
     };
+  }
+
+  /**
+   * The address of a server found through DNS: {@code literal}'s IP address, never looked up,
+   * carrying {@code host}, the name it was found by, which TLS then sends as SNI and verifies and
+   * HTTP checks send as Host.
+   *
+   * @throws IllegalArgumentException when {@code literal} is not an IP address and port
+   */
+  public static InetSocketAddress named(String host, Endpoint literal) {
+    byte[] ip = NetUtil.createByteArrayFromIpAddressString(literal.host());
+    if (literal.kind() != Endpoint.Kind.INET || ip == null) {
+      throw new IllegalArgumentException("'" + literal + "' is not an IP address and port");
+    }
+    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(name, ip), literal.port());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("'" + literal + "' is not an IP address", e);
+    }
   }
 
   public static boolean isDomain(SocketAddress address) {

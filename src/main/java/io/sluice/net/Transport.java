@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -92,6 +93,11 @@ public enum Transport {
     if (SocketAddresses.isDomain(address)) {
       return EpollDomainSocketChannel.class;
     }
+    return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** The TCP client channel type, for protocols that pick their own (DNS over TCP). */
+  public Class<? extends SocketChannel> streamChannel() {
     return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 

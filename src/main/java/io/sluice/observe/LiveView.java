@@ -216,6 +216,7 @@ public record LiveView(
    *     served them within its timeout
    * @param http whether an {@code http} or {@code https} listener sends requests to the pool, so
    *     its servers' body times, first-byte times and responses mean something
+   * @param dns the pool's {@code dns} and {@code dns_srv} entries, empty when it has none
    */
   public record PoolLoad(
       String name,
@@ -226,7 +227,34 @@ public record LiveView(
       boolean http,
       List<ServerLoad> servers,
       double drainPerSecond,
-      long refusedEarly) {}
+      long refusedEarly,
+      List<DnsLoad> dns) {}
+
+  /**
+   * One {@code dns} or {@code dns_srv} entry of a pool and what it resolved to.
+   *
+   * @param name {@code NAME:PORT} for {@code dns}, the SRV name for {@code dns_srv}
+   * @param kind {@code dns} or {@code dns_srv}
+   * @param addresses the last good set ({@code ip:port}), the pool's servers from this entry
+   * @param lastResult the last resolution's {@code success}, {@code empty}, {@code timeout} or
+   *     {@code failure}; {@code pending} before the first answer
+   * @param resolved whether any resolution succeeded yet
+   * @param lastSuccessAgeMillis time since the last success or, before any, since the entry began
+   * @param lastError the last failure's kind and reason, {@code null} if none failed yet; kept
+   *     after a recovery (see {@code lastResult})
+   * @param lastErrorAgeMillis time since that failure, -1 if none
+   * @param results resolutions by outcome since the entry began
+   */
+  public record DnsLoad(
+      String name,
+      String kind,
+      List<String> addresses,
+      String lastResult,
+      boolean resolved,
+      long lastSuccessAgeMillis,
+      String lastError,
+      long lastErrorAgeMillis,
+      java.util.Map<String, Long> results) {}
 
   /**
    * @param state {@code up}, {@code down}, {@code drain} or {@code maint}

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The live graph built from one configuration: pools, their HTTP faces, TCP-based listeners, and
- * the TLS towards each pool's servers ({@code pools[].tls}), by name in configured order. Udp
- * listeners live outside it: they are built at start only. Immutable; the control thread publishes
- * a new one after each reload, and the admin thread reads whichever is current.
+ * The live graph built from one configuration, applied with its DNS entries resolved (each replaced
+ * by the servers it resolved to, see {@link ServerDiscovery}): pools, their HTTP faces, TCP-based
+ * listeners, and the TLS towards each pool's servers ({@code pools[].tls}), by name in configured
+ * order. Udp listeners live outside it: they are built at start only. Immutable; the control thread
+ * publishes a new one after each reload, and the admin thread reads whichever is current.
  */
 record Graph(
     Config config,
@@ -20,7 +21,8 @@ record Graph(
     Map<String, ServerTlsBridge> serverTls) {
 
   static final Config EMPTY =
-      new Config(List.of(), List.of(), null, null, null, null, null, null, null, null, null, null);
+      new Config(
+          List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, null);
 
   static Graph empty() {
     return new Graph(EMPTY, Map.of(), Map.of(), Map.of(), Map.of());

@@ -33,7 +33,10 @@ import java.util.Set;
 final class LiveViews {
   private LiveViews() {}
 
-  /** The parts of the view that live outside the graph: loops, access log, udp, fleet, spans. */
+  /**
+   * The parts of the view that live outside the graph: loops, access log, udp, fleet, the pools'
+   * DNS entries (by pool), spans.
+   */
   record Rest(
       double[] loopLagMillis,
       long[] loopStalls,
@@ -42,6 +45,7 @@ final class LiveViews {
       List<LiveView.UdpListenerLoad> udpListeners,
       LiveView.UdpBuffersLoad udpBuffers,
       LiveView.ClusterLoad cluster,
+      Map<String, List<LiveView.DnsLoad>> dns,
       LiveView.SpansLoad spans) {}
 
   /**
@@ -112,7 +116,8 @@ final class LiveViews {
               httpPools.contains(pool.name()),
               serverLoads,
               Math.max(0, pool.drainRate().perSecond()),
-              pool.refusedEarly()));
+              pool.refusedEarly(),
+              rest.dns().getOrDefault(pool.name(), List.of())));
     }
     return new LiveView(
         admission.connections().open(),

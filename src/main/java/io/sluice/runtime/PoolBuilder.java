@@ -16,9 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pools and servers from their configuration, at start and on a reload. A server is known by its
- * configured address: one that stays across a reload is the same {@link Server}, with its counters,
- * health and open connections; its weight, limit and PROXY settings take the new values.
+ * Pools and servers from their configuration, at start, on a reload, and when DNS changes a pool's
+ * servers. A server is known by its name (its configured address, or {@code NAME#ip:port} for one
+ * found through DNS): one that stays is the same {@link Server}, with its counters, health and open
+ * connections; its weight, limit and PROXY settings take the new values.
  */
 final class PoolBuilder {
   private PoolBuilder() {}
@@ -45,9 +46,10 @@ final class PoolBuilder {
     List<Server> servers = new ArrayList<>();
     List<Runnable> updates = new ArrayList<>();
     for (ServerConfig server : config.servers()) {
-      Server kept = current == null ? null : find(current, server.address());
+      String name = server.serverName();
+      Server kept = current == null ? null : find(current, name);
       if (kept != null) {
-        ServerConfig was = before == null ? null : find(before, server.address());
+        ServerConfig was = before == null ? null : find(before, name);
         updates.add(
             () -> {
               kept.reconfigure(
@@ -66,14 +68,19 @@ final class PoolBuilder {
       }
       SocketAddress address;
       try {
-        address = SocketAddresses.of(Endpoint.parse(server.address()));
+        Endpoint endpoint = Endpoint.parse(server.address());
+        // A server found through DNS is at an IP address and keeps the name it was found by.
+        address =
+            server.dns() != null
+                ? SocketAddresses.named(server.dns(), endpoint)
+                : SocketAddresses.of(endpoint);
       } catch (IllegalArgumentException e) {
         throw new StartException(
             "pool '" + config.name() + "': server " + server.address() + ": " + e.getMessage(), e);
       }
       Server created =
           new Server(
-              server.address(),
+              name,
               address,
               server.weight(),
               fixedLimit(server),
@@ -149,24 +156,24 @@ final class PoolBuilder {
     };
   }
 
-  /** The pool's server at {@code address}, or a draining one there (it rejoins). */
-  private static Server find(Pool pool, String address) {
+  /** The pool's server called {@code name}, or a draining one (it rejoins). */
+  private static Server find(Pool pool, String name) {
     for (Server server : pool.servers()) {
-      if (server.name().equals(address)) {
+      if (server.name().equals(name)) {
         return server;
       }
     }
     for (Server server : pool.leavingServers()) {
-      if (server.name().equals(address)) {
+      if (server.name().equals(name)) {
         return server;
       }
     }
     return null;
   }
 
-  private static ServerConfig find(PoolConfig pool, String address) {
+  private static ServerConfig find(PoolConfig pool, String name) {
     for (ServerConfig server : pool.servers()) {
-      if (server.address().equals(address)) {
+      if (name.equals(server.serverName())) {
         return server;
       }
     }

@@ -225,7 +225,9 @@ final class Reload {
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (PoolConfig config : next.pools()) {
       Upstream upstream = before.upstreams().get(config.name());
-      if (upstream == null || servers.containsKey(config.name())) {
+      if (upstream == null
+          || (servers.containsKey(config.name())
+              && !sameUpstream(before.config().pool(config.name()), config))) {
         upstream =
             new Upstream(
                 pools.get(config.name()),
@@ -288,6 +290,18 @@ final class Reload {
         Collections.unmodifiableMap(upstreams),
         Collections.unmodifiableMap(listeners),
         Collections.unmodifiableMap(serverTls));
+  }
+
+  /**
+   * Whether a changed pool can keep its HTTP face, and with it the idle keep-alive connections to
+   * the servers that stay: only its servers changed (DNS answers do that often), none of the
+   * settings an {@link Upstream} is made of.
+   */
+  private static boolean sameUpstream(PoolConfig was, PoolConfig now) {
+    return was != null
+        && was.http().equals(now.http())
+        && was.timeouts().equals(now.timeouts())
+        && was.retry().equals(now.retry());
   }
 
   private TlsTerminator tlsFor(

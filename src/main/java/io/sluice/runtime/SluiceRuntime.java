@@ -84,7 +84,9 @@ import org.slf4j.LoggerFactory;
  * reads it without locks. The event loops run the traffic; the crypto pool signs TLS handshakes;
  * the watchdog thread watches the loops' ticks; the self-probe thread (with {@code self_probe})
  * connects to the listeners; the notify loop (under systemd) talks to the service manager; with
- * {@code cluster}, the fleet's thread (see {@link Fleet}) talks to Redis.
+ * {@code cluster}, the fleet's thread (see {@link Fleet}) talks to Redis; with {@code dns} or
+ * {@code dns_srv} servers, the DNS loop asks name servers, and the control thread re-resolves and
+ * applies what changed ({@link ServerDiscovery}).
  */
 public final class SluiceRuntime implements AutoCloseable, Control {
   private static final Logger log = LoggerFactory.getLogger(SluiceRuntime.class);
@@ -125,6 +127,9 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   private volatile boolean handedOver;
   private volatile Runnable onHandedOver = () -> {};
   private final Fleet fleet;
+
+  /** The servers of pools' DNS entries, resolved and kept current. */
+  private final ServerDiscovery discovery;
 
   /** What {@code tracing} said at start; a reload's change applies at the next restart. */
   private final TracingConfig tracing;
@@ -176,6 +181,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
               thread.setDaemon(true);
               return thread;
             });
+    this.discovery = new ServerDiscovery(transport, control, this::applyResolvedServers);
     this.shared =
         new Shared(
             transport,
@@ -479,16 +485,26 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     }
   }
 
-  /** Applies {@code next} as a diff of the running graph; on failure nothing changed. */
+  /**
+   * Applies {@code next} as a diff of the running graph, its DNS entries resolved (new ones are
+   * asked now; the others keep their addresses); on failure nothing changed.
+   */
   private synchronized ConfigDiff apply(Config next, InheritedSockets inherited)
       throws StartException {
     if (stopping) {
       throw new StartException("stopping: a reload is not applied any more", null);
     }
-    Reload reload = new Reload(shared, graph, next);
-    reload.prepare(inherited);
+    ServerDiscovery.Plan plan = discovery.plan(next);
+    Reload reload = new Reload(shared, graph, plan.expanded());
+    try {
+      reload.prepare(inherited);
+    } catch (StartException | RuntimeException e) {
+      discovery.abort(plan);
+      throw e;
+    }
     Graph before = graph;
     graph = reload.commit();
+    discovery.commit(plan);
     RunningConfig was = running;
     running =
         new RunningConfig(
@@ -498,6 +514,25 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             next);
     scheduleRotations(before);
     return reload.diff();
+  }
+
+  /**
+   * DNS changed the addresses of a pool's entry: the running configuration, resolved anew, is
+   * applied as a reload would apply it, so servers that stay keep everything and vanished ones
+   * drain. On the control thread; not counted as a reload.
+   */
+  private synchronized void applyResolvedServers() {
+    if (stopping) {
+      return;
+    }
+    Reload reload = new Reload(shared, graph, discovery.expanded());
+    try {
+      reload.prepare(InheritedSockets.none());
+    } catch (StartException | RuntimeException e) {
+      log.error("servers from DNS not applied, the pools stay as they were: {}", e.getMessage());
+      return;
+    }
+    graph = reload.commit();
   }
 
   /** In-memory ticket-key rotation for each TLS listener the graph has, none for the gone. */
@@ -792,6 +827,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
                     datagramBuffers.reserve(),
                     datagramBuffers.bufferBytes()),
             fleet.view(),
+            discovery.views(),
             exporter == null
                 ? null
                 : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()));
@@ -970,6 +1006,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     control.shutdownNow();
     // A reload in progress finishes before the contexts it builds are released.
     awaitQuietly(control);
+    discovery.close();
     if (admin != null) {
       admin.close();
     }

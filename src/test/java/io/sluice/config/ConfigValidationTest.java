@@ -248,7 +248,8 @@ class ConfigValidationTest {
                 + " brackets (expected: [ipv6]:port)",
             "sluice.yaml:7:10: pools[0].servers[1].address: '10.0.0.11:ssh' has no valid port"
                 + " number",
-            "sluice.yaml:8:9: pools[0].servers[2].address: an address is required");
+            "sluice.yaml:8:9: pools[0].servers[2].address: a server needs an address (host:port),"
+                + " or dns with a port, or dns_srv");
   }
 
   @Test

@@ -33,16 +33,24 @@ public final class EchoHttpServer implements AutoCloseable {
   private volatile int fixedStatus;
   private volatile String fixedHeader;
 
-  private EchoHttpServer(String name, int threads) throws IOException {
+  private EchoHttpServer(String name, int threads, InetSocketAddress bind) throws IOException {
     this.name = name;
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+    this.server = HttpServer.create(bind, 256);
     server.setExecutor(Executors.newFixedThreadPool(threads));
     server.createContext("/", this::handle);
     server.start();
   }
 
   public static EchoHttpServer start(String name) throws IOException {
-    return new EchoHttpServer(name, 16);
+    return new EchoHttpServer(name, 16, new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  /**
+   * A server on {@code host:port}: another loopback address such as 127.0.0.2 lets several servers
+   * share one port, as the addresses of one DNS name do.
+   */
+  public static EchoHttpServer start(String name, String host, int port) throws IOException {
+    return new EchoHttpServer(name, 16, new InetSocketAddress(host, port));
   }
 
   /** Every later response gets {@code status} and, if not null, {@code header: 1}. */
@@ -122,7 +130,7 @@ public final class EchoHttpServer implements AutoCloseable {
   }
 
   public String address() {
-    return "127.0.0.1:" + server.getAddress().getPort();
+    return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
   }
 
   public int requests() {

@@ -116,6 +116,12 @@ public final class TestConfigs {
     return this;
   }
 
+  /** Any server entry in YAML flow syntax, e.g. {@code "{dns: web.test, port: 8080}"}. */
+  public TestConfigs serverEntry(String yamlFlow) {
+    servers.add(yamlFlow);
+    return this;
+  }
+
   public TestConfigs serverSendingProxy(String address, boolean v2) {
     return server(address, v2 ? "send_proxy_v2: true" : "send_proxy: true");
   }
