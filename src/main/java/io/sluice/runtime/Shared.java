@@ -2,6 +2,7 @@ package io.sluice.runtime;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
+import io.sluice.admission.PipeBudget;
 import io.sluice.cluster.Fleet;
 import io.sluice.health.HealthService;
 import io.sluice.net.ProcessAdmission;
@@ -14,8 +15,9 @@ import java.util.function.Supplier;
 /**
  * What every listener and pool of a process shares and no reload replaces: event loops, the
  * process-wide admission, health checks, the access log, the set of open client connections, and
- * the crypto pool (made when the first TLS listener needs it), the fleet (fixed at start), and the
- * span exporter (made when the first HTTP listener needs it, with {@code tracing}).
+ * the crypto pool (made when the first TLS listener needs it), the fleet (fixed at start), the span
+ * exporter (made when the first HTTP listener needs it, with {@code tracing}), and the pipes
+ * splicing may hold ({@code max_pipes}, fixed at start).
  */
 record Shared(
     Transport transport,
@@ -26,4 +28,5 @@ record Shared(
     ChannelGroup connections,
     Supplier<SigningPool> signingPool,
     Fleet fleet,
-    Supplier<SpanExporter> spans) {}
+    Supplier<SpanExporter> spans,
+    PipeBudget pipes) {}

@@ -6,6 +6,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
+import io.sluice.admission.PipeBudget;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
@@ -43,7 +44,6 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -153,7 +153,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.tracing = config.tracing();
     this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
-    this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
+    int maxConnections = DescriptorShares.maxConnections(config, transport);
+    this.admission = new ProcessAdmission(maxConnections, loopLoad);
     this.health =
         new HealthService(
             transport.newGroup(1, "sluice-health", new LoopLoad()),
@@ -177,7 +178,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             connections,
             this::signingPool,
             fleet,
-            this::spans);
+            this::spans,
+            new PipeBudget(DescriptorShares.maxPipes(config, transport, maxConnections)));
   }
 
   /**
@@ -672,25 +674,6 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public TlsStats tlsStats(String listener) {
     LiveListener live = graph.listeners().get(listener);
     return live == null || live.tls() == null ? null : live.tls().stats();
-  }
-
-  /**
-   * The configured process-wide limit, or one derived from the open-files limit: two descriptors
-   * per relayed connection, less a reserve for listeners, logs and health checks.
-   */
-  static int processMaxConnections(Config config) {
-    if (config.maxConnections() != null) {
-      return config.maxConnections();
-    }
-    long files = 0;
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-      files = unix.getMaxFileDescriptorCount();
-    }
-    if (files <= 0) {
-      return ListenerConfig.DEFAULT_MAX_CONNECTIONS;
-    }
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (files - 256) / 2));
   }
 
   /**
