@@ -32,7 +32,8 @@ final class LiveViews {
       List<LiveView.UdpListenerLoad> udpListeners,
       LiveView.UdpBuffersLoad udpBuffers,
       LiveView.ClusterLoad cluster,
-      LiveView.SpansLoad spans) {}
+      LiveView.SpansLoad spans,
+      LiveView.PipesLoad pipes) {}
 
   /**
    * The view of {@code now}; {@code lifecycle}'s draining-server count is filled in here, from the
@@ -64,7 +65,11 @@ final class LiveViews {
               new LiveView.TerminationCounts(codes),
               tlsLoad(listener.tls() == null ? null : listener.tls().stats()),
               httpLoad(listener.http()),
-              selfProbe == null ? null : selfProbe.result(listener.name())));
+              selfProbe == null ? null : selfProbe.result(listener.name()),
+              relay == null
+                  ? null
+                  : new LiveView.SpliceLoad(
+                      relay.spliced(), relay.splicesWithoutPipe(), relay.splicesFailed())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     int drainingServers = 0;
@@ -112,7 +117,8 @@ final class LiveViews {
         rest.cluster(),
         rest.spans(),
         new LiveView.Lifecycle(
-            lifecycle.reloads(), lifecycle.failedReloads(), lifecycle.draining(), drainingServers));
+            lifecycle.reloads(), lifecycle.failedReloads(), lifecycle.draining(), drainingServers),
+        rest.pipes());
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {

@@ -743,7 +743,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             fleet.view(),
             exporter == null
                 ? null
-                : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()));
+                : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()),
+            new LiveView.PipesLoad(shared.pipes().inUse(), shared.pipes().max()));
     return LiveViews.of(
         graph,
         admission,
