@@ -167,6 +167,7 @@ final class SluiceCollector implements MultiCollector {
     http(now, metrics);
     probes(now, metrics);
     certificates(now, metrics);
+    splice(now, metrics);
   }
 
   private static void certificates(LiveView now, MetricSnapshots.Builder metrics) {
@@ -205,6 +206,38 @@ final class SluiceCollector implements MultiCollector {
       metrics.metricSnapshot(ocsp.build());
       metrics.metricSnapshot(expiry.build());
     }
+  }
+
+  private static void splice(LiveView now, MetricSnapshots.Builder metrics) {
+    CounterSnapshot.Builder spliced =
+        counter(
+            "sluice_spliced_connections",
+            "Connections whose bytes moved with splice(2), socket to socket, from some point on");
+    CounterSnapshot.Builder fallbacks =
+        counter(
+            "sluice_splice_fallbacks",
+            "Connections that were to be spliced but went on copying, by reason");
+    for (LiveView.ListenerLoad listener : now.listeners()) {
+      LiveView.SpliceLoad splice = listener.splice();
+      if (splice == null) {
+        continue;
+      }
+      spliced.dataPoint(counter(splice.spliced(), Labels.of("listener", listener.name())));
+      fallbacks.dataPoint(
+          counter(splice.noPipe(), Labels.of("listener", listener.name(), "reason", "no_pipe")));
+      fallbacks.dataPoint(
+          counter(splice.failed(), Labels.of("listener", listener.name(), "reason", "failed")));
+    }
+    metrics.metricSnapshot(spliced.build());
+    metrics.metricSnapshot(fallbacks.build());
+    metrics.metricSnapshot(
+        gauge("sluice_pipes", "Pipes spliced connections hold now, two each")
+            .dataPoint(point(now.pipes().inUse(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_max_pipes", "The pipes splicing may hold at once (max_pipes)")
+            .dataPoint(point(now.pipes().max(), Labels.EMPTY))
+            .build());
   }
 
   private static void http(LiveView now, MetricSnapshots.Builder metrics) {

@@ -11,7 +11,10 @@ import java.util.List;
  * @param drainTimeout how long open connections may run after a stop before they are closed
  * @param accessLog where the one line per finished connection goes
  * @param maxConnections client connections open at once across every listener; absent: derived at
- *     start from the open-files limit (two descriptors per relayed connection)
+ *     start from the open-files limit (two descriptors per relayed connection, and room for the
+ *     pipes of spliced ones)
+ * @param maxPipes pipes for splicing across every listener, two per spliced connection; absent:
+ *     half of the process's connection limit when some tcp listener may splice, else none
  * @param admin the admin listener, or null for none
  * @param watchdog the event-loop watchdog's tick and stall limit
  * @param selfProbe Sluice's probes of its own listeners
@@ -35,7 +38,8 @@ public record Config(
     ClusterConfig cluster,
     TracingConfig tracing,
     DnsConfig dns,
-    Boolean watch) {
+    Boolean watch,
+    Integer maxPipes) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -70,7 +74,8 @@ public record Config(
         cluster,
         tracing,
         dns,
-        watch);
+        watch,
+        maxPipes);
   }
 
   /** The pool with this name, or {@code null}. */

@@ -60,6 +60,9 @@ final class ConfigValidator {
     if (config.maxConnections() != null) {
       validator.checkAtLeastOne("max_connections", config.maxConnections());
     }
+    if (config.maxPipes() != null && config.maxPipes() < 0) {
+      validator.report("max_pipes", "expected 0 or more, got " + config.maxPipes());
+    }
     validator.checkPositive("watchdog.tick", config.watchdog().tick());
     validator.checkPositive("watchdog.stall", config.watchdog().stall());
     validator.checkPositive("self_probe.interval", config.selfProbe().interval());
@@ -93,6 +96,9 @@ final class ConfigValidator {
       checkProtocol(path, listener.protocol());
       checkPoolReference(path, listener, poolNames);
       checkSniRoutes(path, listener, poolNames);
+      if (listener.splice() != null && listener.protocol() != Protocol.TCP) {
+        report(KeyPath.child(path, "splice"), "splice applies to tcp listeners only");
+      }
       checkRange(KeyPath.child(path, "backlog"), listener.backlog(), 1, 65_535);
       checkAtLeastOne(KeyPath.child(path, "max_connections"), listener.maxConnections());
       String timeouts = KeyPath.child(path, "timeouts");

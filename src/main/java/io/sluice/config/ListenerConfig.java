@@ -35,6 +35,9 @@ import java.util.List;
  *     and header, first match wins; {@code pool} takes the rest, and without it they get 404
  * @param udp {@code udp} listeners: flows, their affinity, limits and rates; defaults for a udp
  *     listener, null for the others so that a stray block is reported
+ * @param splice {@code tcp} listeners: whether bulk transfers move with splice(2) between the two
+ *     sockets, never through Sluice's memory; {@code auto} by default on a tcp listener, null for
+ *     the others so that a stray key is reported
  */
 public record ListenerConfig(
     String name,
@@ -53,7 +56,8 @@ public record ListenerConfig(
     List<SniRoute> sniRoutes,
     HttpConfig http,
     List<RouteConfig> routes,
-    UdpConfig udp) {
+    UdpConfig udp,
+    SpliceMode splice) {
 
   /**
    * 4096: deep enough to hold a second of a 4k/s connection storm while admission delays it; the
@@ -78,6 +82,7 @@ public record ListenerConfig(
     udp = udp == null && protocol == Protocol.UDP ? UdpConfig.DEFAULT : udp;
     http = http == null ? HttpConfig.DEFAULT : http;
     routes = routes == null ? List.of() : List.copyOf(routes);
+    splice = splice == null && protocol == Protocol.TCP ? SpliceMode.AUTO : splice;
   }
 
   /** Whether this listener speaks HTTP to its clients. */

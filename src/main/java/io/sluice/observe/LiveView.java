@@ -22,6 +22,7 @@ import java.util.List;
  * @param cluster the fleet as this instance sees it, {@code null} without {@code cluster}
  * @param spans the span exporter's figures, {@code null} without {@code tracing}
  * @param lifecycle reloads so far, and the drain in progress
+ * @param pipes the pipes splicing holds across the process, against {@code max_pipes}
  */
 public record LiveView(
     int connections,
@@ -37,7 +38,23 @@ public record LiveView(
     UdpBuffersLoad udpBuffers,
     ClusterLoad cluster,
     SpansLoad spans,
-    Lifecycle lifecycle) {
+    Lifecycle lifecycle,
+    PipesLoad pipes) {
+
+  /**
+   * @param inUse pipes held by spliced connections now, two each
+   * @param max {@code max_pipes}
+   */
+  public record PipesLoad(int inUse, int max) {}
+
+  /**
+   * A tcp listener's connections that moved to splice, since start.
+   *
+   * @param spliced connections whose bytes moved with splice from some point on
+   * @param noPipe connections that were to be spliced but went on copying: no pipe was left
+   * @param failed connections that were to be spliced but went on copying: the kernel refused
+   */
+  public record SpliceLoad(long spliced, long noPipe, long failed) {}
 
   /**
    * @param exported spans the collector accepted
@@ -153,6 +170,7 @@ public record LiveView(
    * @param paused whether new connections are being held in the kernel backlog now
    * @param tls handshake figures of a TLS listener, {@code null} on plain ones
    * @param probe the last self-probe, {@code null} before the first or with probes off
+   * @param splice the listener's spliced connections, {@code null} on HTTP listeners
    */
   public record ListenerLoad(
       String name,
@@ -164,7 +182,8 @@ public record LiveView(
       TerminationCounts terminations,
       TlsLoad tls,
       HttpLoad http,
-      ProbeLoad probe) {}
+      ProbeLoad probe,
+      SpliceLoad splice) {}
 
   /**
    * An HTTP listener's requests since start.

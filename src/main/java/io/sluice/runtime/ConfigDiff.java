@@ -73,6 +73,9 @@ record ConfigDiff(
     if (!Objects.equals(before.maxConnections(), after.maxConnections())) {
       restart.add("max_connections");
     }
+    if (!Objects.equals(before.maxPipes(), after.maxPipes())) {
+      restart.add("max_pipes");
+    }
     if (!Objects.equals(before.watchdog(), after.watchdog())) {
       restart.add("watchdog");
     }

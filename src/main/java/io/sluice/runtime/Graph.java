@@ -22,7 +22,8 @@ record Graph(
 
   static final Config EMPTY =
       new Config(
-          List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, null);
+          List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, null,
+          null);
 
   static Graph empty() {
     return new Graph(EMPTY, Map.of(), Map.of(), Map.of(), Map.of());

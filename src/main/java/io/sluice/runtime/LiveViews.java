@@ -46,7 +46,8 @@ final class LiveViews {
       LiveView.UdpBuffersLoad udpBuffers,
       LiveView.ClusterLoad cluster,
       Map<String, List<LiveView.DnsLoad>> dns,
-      LiveView.SpansLoad spans) {}
+      LiveView.SpansLoad spans,
+      LiveView.PipesLoad pipes) {}
 
   /**
    * The view of {@code now}; {@code lifecycle}'s draining-server count is filled in here, from the
@@ -78,7 +79,11 @@ final class LiveViews {
               new LiveView.TerminationCounts(codes),
               tlsLoad(listener.tls()),
               httpLoad(listener.http()),
-              selfProbe == null ? null : selfProbe.result(listener.name())));
+              selfProbe == null ? null : selfProbe.result(listener.name()),
+              relay == null
+                  ? null
+                  : new LiveView.SpliceLoad(
+                      relay.spliced(), relay.splicesWithoutPipe(), relay.splicesFailed())));
     }
     List<LiveView.PoolLoad> poolLoads = new ArrayList<>();
     Set<String> httpPools = httpPools(now.config());
@@ -134,7 +139,8 @@ final class LiveViews {
         rest.cluster(),
         rest.spans(),
         new LiveView.Lifecycle(
-            lifecycle.reloads(), lifecycle.failedReloads(), lifecycle.draining(), drainingServers));
+            lifecycle.reloads(), lifecycle.failedReloads(), lifecycle.draining(), drainingServers),
+        rest.pipes());
   }
 
   private static LiveView.HttpLoad httpLoad(HttpStats http) {

@@ -2,16 +2,19 @@ package io.sluice.runtime;
 
 import io.netty.channel.ChannelHandler;
 import io.sluice.admission.ConnectionLimit;
+import io.sluice.admission.PipeBudget;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.Protocol;
+import io.sluice.config.SpliceMode;
 import io.sluice.net.AcceptGate;
 import io.sluice.net.BindException;
 import io.sluice.net.InheritedSockets;
 import io.sluice.net.Listener;
 import io.sluice.net.SocketAddresses;
+import io.sluice.net.Transport;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.http.HttpListenerContext;
 import io.sluice.proxy.http.HttpProxyInitializer;
@@ -362,7 +365,17 @@ final class Reload {
             live.relay(),
             tls,
             sniRoutes(listener, pools),
-            serverTls));
+            serverTls,
+            splices(listener, tls)));
+  }
+
+  /** The pipes a tcp listener splices with, or {@code null} when it copies every byte. */
+  private PipeBudget splices(ListenerConfig listener, ClientTls tls) {
+    return listener.splice() == SpliceMode.AUTO
+            && tls == null
+            && shared.transport() == Transport.EPOLL
+        ? shared.pipes()
+        : null;
   }
 
   private static SniRoutes sniRoutes(ListenerConfig listener, Map<String, Pool> pools) {

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
 import io.sluice.admin.Control.RunningConfig;
+import io.sluice.admission.PipeBudget;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
@@ -45,7 +46,6 @@ import io.sluice.tls.SigningPool;
 import io.sluice.tls.TlsStats;
 import io.sluice.tls.TlsTerminator;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -167,7 +167,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.tracing = config.tracing();
     this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
-    this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
+    int maxConnections = DescriptorShares.maxConnections(config, transport);
+    this.admission = new ProcessAdmission(maxConnections, loopLoad);
     this.health =
         new HealthService(
             transport.newGroup(1, "sluice-health", new LoopLoad()),
@@ -193,7 +194,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             this::signingPool,
             fleet,
             this::spans,
-            new AcmeChallenges());
+            new AcmeChallenges(),
+            new PipeBudget(DescriptorShares.maxPipes(config, transport, maxConnections)));
   }
 
   /**
@@ -744,25 +746,6 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   }
 
   /**
-   * The configured process-wide limit, or one derived from the open-files limit: two descriptors
-   * per relayed connection, less a reserve for listeners, logs and health checks.
-   */
-  static int processMaxConnections(Config config) {
-    if (config.maxConnections() != null) {
-      return config.maxConnections();
-    }
-    long files = 0;
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-      files = unix.getMaxFileDescriptorCount();
-    }
-    if (files <= 0) {
-      return ListenerConfig.DEFAULT_MAX_CONNECTIONS;
-    }
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (files - 256) / 2));
-  }
-
-  /**
    * Sets a server's operator state without a reload: {@code DRAIN} and {@code MAINT} take it out of
    * rotation at once and end no connection; {@code UP} brings it back.
    *
@@ -830,7 +813,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
             discovery.views(),
             exporter == null
                 ? null
-                : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()));
+                : new LiveView.SpansLoad(exporter.exported(), exporter.dropped()),
+            new LiveView.PipesLoad(shared.pipes().inUse(), shared.pipes().max()));
     return LiveViews.of(
         graph,
         admission,

@@ -65,7 +65,7 @@ class ConfigBindingErrorsTest {
             "sluice.yaml:5:5: listeners[0].colour: unknown key 'colour' (known keys: name, bind,"
                 + " protocol, pool, accept_proxy, backlog, reuse_port, max_connections,"
                 + " timeouts, accept_rate, accept_burst, accept_rate_scope, tls, sni_routes, http,"
-                + " routes, udp)");
+                + " routes, udp, splice)");
   }
 
   @Test

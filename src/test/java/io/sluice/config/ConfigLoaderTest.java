@@ -32,6 +32,7 @@ class ConfigLoaderTest {
             proxy_header: 2s
           accept_rate: 100/s
           accept_burst: 20
+          splice: off
       pools:
         - name: ssh
           balance: source_hash
@@ -50,6 +51,7 @@ class ConfigLoaderTest {
           retry: {attempts: 1, budget: 10%, min_per_second: 3}
       drain_timeout: 1m
       max_connections: 9000
+      max_pipes: 64
       admin: {bind: "127.0.0.1:9900"}
       watch: true
       access_log:
@@ -89,7 +91,8 @@ class ConfigLoaderTest {
                         null,
                         null,
                         null,
-                        null)),
+                        null,
+                        SpliceMode.OFF)),
                 List.of(
                     new PoolConfig(
                         "ssh",
@@ -148,7 +151,8 @@ class ConfigLoaderTest {
                 null,
                 null,
                 null,
-                true));
+                true,
+                64));
   }
 
   @Test
@@ -170,6 +174,8 @@ class ConfigLoaderTest {
     assertThat(listener.reusePort()).isFalse();
     assertThat(listener.maxConnections()).isEqualTo(ListenerConfig.DEFAULT_MAX_CONNECTIONS);
     assertThat(listener.timeouts()).isEqualTo(ListenerTimeouts.DEFAULT);
+    assertThat(listener.splice()).isEqualTo(SpliceMode.AUTO);
+    assertThat(config.maxPipes()).isNull();
     PoolConfig pool = config.pools().get(0);
     assertThat(pool.balance()).isEqualTo(Balance.ROUND_ROBIN);
     assertThat(pool.timeouts().connect()).isEqualTo(PoolTimeouts.DEFAULT_CONNECT);

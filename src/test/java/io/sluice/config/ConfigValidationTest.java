@@ -805,4 +805,21 @@ class ConfigValidationTest {
             "sluice.yaml:4:17: pools[0].scope: scope: cluster needs a top-level cluster: {redis:"
                 + " host:port}");
   }
+
+  @Test
+  void reportsSpliceOnAListenerThatIsNotTcpAndANegativePipeCount() {
+    String yaml =
+        """
+        max_pipes: -2
+        listeners:
+          - {name: git-ssh, bind: [":2222"], pool: ssh, splice: off}
+          - {name: web, bind: [":8080"], pool: ssh, protocol: http, splice: auto}
+        """
+            + POOLS;
+
+    assertThat(errors(yaml))
+        .containsExactly(
+            "sluice.yaml:1:1: max_pipes: expected 0 or more, got -2",
+            "sluice.yaml:4:61: listeners[1].splice: splice applies to tcp listeners only");
+  }
 }

@@ -111,6 +111,9 @@ class AddressFamiliesIT {
     }
     await().until(() -> terminations(TerminationState.NORMAL) == 1);
     assertThat(sluice.boundAddressTexts("front")).containsExactly("unix:" + front);
+    // Spliced where the kernel splices unix sockets, else handed back to the copying relay.
+    assertThat(sluice.stats("front").spliced() + sluice.stats("front").splicesFailed())
+        .isEqualTo(1);
   }
 
   @Test

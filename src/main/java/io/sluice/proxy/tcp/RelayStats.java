@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Per-listener figures of the TCP relay: how sessions ended, and the most bytes any one session
- * ever held queued towards a slow peer (the proof that backpressure bounds memory).
+ * Per-listener figures of the TCP relay: how sessions ended, the most bytes any one session ever
+ * held queued towards a slow peer (the proof that backpressure bounds memory), and how many moved
+ * to splice.
  *
  * <p>Threads: event loops write; anyone reads.
  */
@@ -16,6 +17,9 @@ public final class RelayStats {
   private final LongAccumulator maxQueuedBytes = new LongAccumulator(Math::max, 0);
   private final LongAdder bytesFromClients = new LongAdder();
   private final LongAdder bytesToClients = new LongAdder();
+  private final LongAdder spliced = new LongAdder();
+  private final LongAdder splicesWithoutPipe = new LongAdder();
+  private final LongAdder splicesFailed = new LongAdder();
 
   public TerminationCounters terminations() {
     return terminations;
@@ -32,6 +36,29 @@ public final class RelayStats {
 
   public long bytesToClients() {
     return bytesToClients.sum();
+  }
+
+  /** Connections whose relay moved to splice. */
+  public long spliced() {
+    return spliced.sum();
+  }
+
+  /** Connections that were to be spliced but went on copying: no pipe was left. */
+  public long splicesWithoutPipe() {
+    return splicesWithoutPipe.sum();
+  }
+
+  /** Connections that were to be spliced but went on copying: the kernel refused to splice. */
+  public long splicesFailed() {
+    return splicesFailed.sum();
+  }
+
+  void spliceStarted() {
+    spliced.increment();
+  }
+
+  void spliceFellBack(SpliceRelay.Fallback reason) {
+    (reason == SpliceRelay.Fallback.NO_PIPE ? splicesWithoutPipe : splicesFailed).increment();
   }
 
   void sessionEnded(

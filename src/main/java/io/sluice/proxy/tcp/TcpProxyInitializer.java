@@ -18,7 +18,10 @@ import io.netty.util.AttributeKey;
  *       and {@link TlsHandshakeReader}, which waits for it to succeed;
  *   <li>{@link TcpSession#start()}: a server is chosen and connected on this same event loop;
  *   <li>{@link BackpressureRelay} on both sides once connected: bytes flow both ways, reading
- *       pauses while the other side's write buffer is full.
+ *       pauses while the other side's write buffer is full;
+ *   <li>on plain listeners that splice, once a connection has relayed {@link
+ *       TcpSession#SPLICE_AFTER_BYTES}: {@link SpliceRelay}, which takes both sockets off the
+ *       pipeline's event handling and moves their bytes with splice(2) to the end.
  * </ol>
  */
 @Sharable

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * One client connection relayed to one server: its state from accept to the access-log line.
  *
  * <p>On TLS listeners the session waits for the client's handshake before it chooses a server, and
- * relays the decrypted bytes.
+ * relays the decrypted bytes. A plain session that turns out to be a bulk transfer moves to a
+ * {@link SpliceRelay} where the listener allows it.
  *
  * <p>Threads: everything runs on the client channel's event loop; the server connection is opened
  * on the same loop, so no field needs a fence. Invariants: the server slot is taken at most once
@@ -51,6 +52,14 @@ import org.slf4j.LoggerFactory;
 final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
   private static final String NO_SERVER = "<NOSRV>";
+
+  /**
+   * Bytes relayed by copying before a session moves to splice: 64 KiB is past any protocol's
+   * opening (and past the 16 KiB a retry replays), so a connection that sends a request and reads a
+   * small answer never pays for pipes and the switch, while a transfer of megabytes copies a few
+   * percent.
+   */
+  static final long SPLICE_AFTER_BYTES = 64 * 1024;
 
   private static final AtomicIntegerFieldUpdater<TcpSession> WAITING =
       AtomicIntegerFieldUpdater.newUpdater(TcpSession.class, "waiting");
@@ -109,6 +118,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private ScheduledFuture<?> timer;
   private IdleProgress idleProgress;
   private boolean ended;
+
+  /** Whether this session may still move to splice: plain both ways, on sockets that allow it. */
+  private boolean mayStillSplice;
+
+  /** Set from the moment the move to splice begins; null while copying. */
+  private SpliceRelay splice;
 
   private final ChannelFutureListener shutdownBackendOutput = f -> shutdownOutput(false);
   private final ChannelFutureListener shutdownClientOutput = f -> shutdownOutput(true);
@@ -394,6 +409,11 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private void established() {
     connectedNanos = System.nanoTime();
     server.stats().connect(connectedNanos - connectStartNanos);
+    mayStillSplice =
+        context.pipes() != null
+            && serverTls == null
+            && SpliceRelay.possible(client, backend)
+            && client.pipeline().get(SslHandler.class) == null;
     if (early != null) {
       replay.keep(early);
       backend.write(early, backend.voidPromise());
@@ -488,6 +508,15 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     if (queued != null && queued.totalPendingWriteBytes() > maxQueuedBytes) {
       maxQueuedBytes = queued.totalPendingWriteBytes();
     }
+    if (mayStillSplice
+        && bytesFromClient + bytesToClient >= SPLICE_AFTER_BYTES
+        && !replay.replayable()) {
+      mayStillSplice = false;
+      splice = new SpliceRelay(this, context.pipes(), client, backend);
+      splice.begin();
+      // Given up at once (no pipe left): copying goes on as the target allows.
+      return splice == null && target.isWritable();
+    }
     return target.isWritable();
   }
 
@@ -500,6 +529,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
 
   /** The side that had stalled drained its write buffer: read again from the other. */
   void resumeReading(boolean readClient) {
+    if (splice != null) {
+      // Moving to splice, or spliced: the sockets are read by the splice relay, if at all.
+      return;
+    }
     Channel source = readClient ? client : backend;
     // A side whose input is shut has nothing more to read; asking epoll for more fails.
     boolean inputShut = readClient ? clientInputShut : backendInputShut;
@@ -639,6 +672,10 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       early = null;
     }
     replay.drop();
+    if (splice != null) {
+      // Off the epoll set first: the sockets' descriptors are closed next.
+      splice.close();
+    }
     client.close();
     if (backend != null) {
       backend.close();
@@ -681,6 +718,70 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     return tlsSummary == null ? server : tlsSummary + ", " + server;
   }
 
+  // What the splice relay reports.
+
+  /** Whether the move to splice may complete: connected, both sides open, nothing ended. */
+  boolean mayMoveToSplice() {
+    return !ended
+        && connectedNanos >= 0
+        && !clientInputShut
+        && !backendInputShut
+        && client.isActive()
+        && backend.isActive();
+  }
+
+  /** The sockets are spliced from now on. */
+  void spliceStarted() {
+    context.stats().spliceStarted();
+  }
+
+  /**
+   * The move to splice was given up; copying goes on.
+   *
+   * @param reason why, for the figures; {@code null} when the connection began to end meanwhile
+   */
+  void spliceAbandoned(SpliceRelay.Fallback reason) {
+    splice = null;
+    if (reason != null) {
+      context.stats().spliceFellBack(reason);
+    }
+    if (!ended) {
+      // Bytes a read wrote while the switch was under way go out now.
+      client.flush();
+      backend.flush();
+      resumeReading(true);
+      resumeReading(false);
+    }
+  }
+
+  /** Bytes a splice read from one side, counted as the copying relay counts its reads. */
+  void splicedIn(boolean fromClient, int bytes) {
+    if (fromClient) {
+      bytesFromClient += bytes;
+    } else {
+      if (bytesToClient == 0) {
+        server.recordSuccess();
+        replay.drop();
+      }
+      bytesToClient += bytes;
+    }
+  }
+
+  /** Bytes waiting in a pipe for a peer that reads slower than the other sends. */
+  void splicedQueue(int bytes) {
+    maxQueuedBytes = Math.max(maxQueuedBytes, bytes);
+  }
+
+  /** One side's end was read and its FIN passed on to the other side. */
+  void splicedEnd(boolean fromClient) {
+    if (fromClient) {
+      clientInputShut = true;
+    } else {
+      backendInputShut = true;
+    }
+    finishIfBothDone();
+  }
+
   /** Closes the session on a stop whose drain time has run out. */
   void kill() {
     end(TerminationState.KILLED_DURING_DATA, null);
@@ -718,8 +819,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       end(TerminationState.CLIENT_TIMEOUT_DURING_REQUEST, null);
       return;
     }
-    long pendingToClient = pending(client);
-    long pendingToBackend = pending(backend);
+    long pendingToClient = splice != null ? splice.pending(true) : pending(client);
+    long pendingToBackend = splice != null ? splice.pending(false) : pending(backend);
     long idle =
         idle()
             .idleNanos(

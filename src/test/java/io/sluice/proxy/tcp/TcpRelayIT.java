@@ -4,6 +4,7 @@ import static io.sluice.testing.Sockets.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.epoll.Epoll;
 import io.sluice.config.Config;
 import io.sluice.observe.TerminationState;
 import io.sluice.runtime.SluiceRuntime;
@@ -26,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TcpRelayIT extends RuntimeTest {
 
@@ -38,10 +41,12 @@ class TcpRelayIT extends RuntimeTest {
     return sluice.stats("front");
   }
 
-  @Test
-  void relaysLargeRandomPayloadBothWaysIntact() throws Exception {
+  @ParameterizedTest(name = "splice: {0}")
+  @ValueSource(strings = {"auto", "off"})
+  void relaysLargeRandomPayloadBothWaysIntact(String splice) throws Exception {
     EchoServer echo = keep(new EchoServer());
-    SocketAddress front = start(TestConfigs.tcp().server(echo.address()).build());
+    SocketAddress front =
+        start(TestConfigs.tcp().server(echo.address()).listener("splice", splice).build());
     byte[] payload = Sockets.randomBytes(24 * 1024 * 1024, 42);
 
     try (Socket client = connect(front)) {
@@ -67,6 +72,12 @@ class TcpRelayIT extends RuntimeTest {
     await().until(() -> stats().terminations().get(TerminationState.NORMAL) == 1);
     assertThat(stats().bytesFromClients()).isEqualTo(payload.length);
     assertThat(stats().bytesToClients()).isEqualTo(payload.length);
+    assertThat(stats().spliced()).isEqualTo(splices(splice));
+  }
+
+  /** How many connections a listener with {@code splice} splices of one bulk transfer. */
+  private static long splices(String splice) {
+    return splice.equals("auto") && Epoll.isAvailable() ? 1 : 0;
   }
 
   @Test
@@ -88,7 +99,9 @@ class TcpRelayIT extends RuntimeTest {
   void holdsAtMostAboutOneWriteBufferForAReaderThatStalls() throws Exception {
     int size = 64 * 1024 * 1024;
     FirehoseServer firehose = keep(new FirehoseServer(size));
-    SocketAddress front = start(TestConfigs.tcp().server(firehose.address()).build());
+    // The copying relay's bound; SpliceRelayIT has the spliced relay's.
+    SocketAddress front =
+        start(TestConfigs.tcp().server(firehose.address()).listener("splice", "off").build());
 
     try (Socket client = new Socket()) {
       client.setReceiveBufferSize(64 * 1024);
@@ -106,12 +119,18 @@ class TcpRelayIT extends RuntimeTest {
     assertThat(stats().maxQueuedBytes()).isBetween(1L, 192L * 1024);
   }
 
-  @Test
-  void aSlowDownloadThatKeepsDrainingIsNotIdle() throws Exception {
+  @ParameterizedTest(name = "splice: {0}")
+  @ValueSource(strings = {"auto", "off"})
+  void aSlowDownloadThatKeepsDrainingIsNotIdle(String splice) throws Exception {
     int size = 4 * 1024 * 1024;
     FirehoseServer firehose = keep(new FirehoseServer(size));
     SocketAddress front =
-        start(TestConfigs.tcp().server(firehose.address()).idle(Duration.ofMillis(300)).build());
+        start(
+            TestConfigs.tcp()
+                .server(firehose.address())
+                .idle(Duration.ofMillis(300))
+                .listener("splice", splice)
+                .build());
 
     try (Socket client = new Socket()) {
       client.setReceiveBufferSize(32 * 1024);
@@ -131,6 +150,7 @@ class TcpRelayIT extends RuntimeTest {
     }
     await().until(() -> stats().terminations().get(TerminationState.NORMAL) == 1);
     assertThat(stats().terminations().get(TerminationState.CLIENT_TIMEOUT_DURING_DATA)).isZero();
+    assertThat(stats().spliced()).isEqualTo(splices(splice));
   }
 
   @Test
