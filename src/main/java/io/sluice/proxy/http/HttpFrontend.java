@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -286,9 +287,16 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     awaitRequest(context.http().timeouts().keepAlive().toNanos());
   }
 
-  /** Closes the client connection (HTTP/1.1) or resets the stream (HTTP/2) at once. */
+  /**
+   * Resets the client connection (HTTP/1.1) or the stream (HTTP/2) at once: a response cut short
+   * must never end the way a whole one does. A FIN after part of a body delimited by the close
+   * would hand the client a truncated body as complete; a reset (SO_LINGER 0) cannot be mistaken.
+   */
   void abort() {
     closed = true;
+    if (!stream) {
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    }
     ctx.close();
   }
 

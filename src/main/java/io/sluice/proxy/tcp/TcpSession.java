@@ -577,6 +577,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     } else if (!clientSide && isSocketError(cause) && nothingRelayed()) {
       retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, cause);
     } else if (isSocketError(cause)) {
+      // The other side learns of the abort as an abort: a FIN would tell it the stream ended
+      // whole, which for a protocol without its own framing is a silent truncation.
+      Channel other = clientSide ? backend : client;
+      if (other != null) {
+        other.config().setOption(ChannelOption.SO_LINGER, 0);
+      }
       end(
           clientSide
               ? TerminationState.CLIENT_ABORTED_DURING_DATA
