@@ -20,6 +20,8 @@ import java.util.List;
  * @param cluster fleet mode through Redis, or null for a stand-alone instance (nothing connects)
  * @param watch whether the file is re-read and reloaded when it changes (default false: an editor's
  *     half-written save should not go live by itself)
+ * @param bufferMemory the direct memory every connection's buffers share, and when new work is
+ *     refused for want of it
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -33,7 +35,8 @@ public record Config(
     UdpBuffersConfig udpBuffers,
     ClusterConfig cluster,
     TracingConfig tracing,
-    Boolean watch) {
+    Boolean watch,
+    BufferMemoryConfig bufferMemory) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -50,6 +53,7 @@ public record Config(
     selfProbe = selfProbe == null ? SelfProbeConfig.DEFAULT : selfProbe;
     udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
     watch = watch != null && watch;
+    bufferMemory = bufferMemory == null ? BufferMemoryConfig.DEFAULT : bufferMemory;
   }
 
   /** The pool with this name, or {@code null}. */

@@ -70,7 +70,28 @@ final class ConfigValidator {
       validator.checkTracing(config.tracing());
     }
     validator.checkClusterScopes(config);
+    validator.checkBufferMemory(config.bufferMemory());
     return List.copyOf(validator.problems);
+  }
+
+  private void checkBufferMemory(BufferMemoryConfig memory) {
+    DataSize budget = memory.budget();
+    if (budget != null && budget.bytes() < BufferMemoryConfig.MIN_BUDGET.bytes()) {
+      problems.add(
+          new Problem(
+              "buffer_memory.budget", "expected at least 1MiB, got " + budget.bytes() + "B"));
+    }
+    DataSize reserve = memory.reserve();
+    if (budget != null && reserve != null && reserve.bytes() >= budget.bytes()) {
+      problems.add(
+          new Problem(
+              "buffer_memory.reserve",
+              "expected less than the budget ("
+                  + budget.bytes()
+                  + "B): new work needs some of it, got "
+                  + reserve.bytes()
+                  + "B"));
+    }
   }
 
   private void checkListeners(Config config) {

@@ -20,7 +20,8 @@ record Graph(
     Map<String, ServerTlsBridge> serverTls) {
 
   static final Config EMPTY =
-      new Config(List.of(), List.of(), null, null, null, null, null, null, null, null, null, null);
+      new Config(
+          List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, null);
 
   static Graph empty() {
     return new Graph(EMPTY, Map.of(), Map.of(), Map.of(), Map.of());

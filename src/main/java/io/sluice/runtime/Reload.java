@@ -330,7 +330,8 @@ final class Reload {
               shared.connections(),
               live.http(),
               live.tls(),
-              shared.spans().get()));
+              shared.spans().get(),
+              shared.admission().memory()));
     }
     ClientTls tls = live.tls() == null ? null : new TlsTermination(live.tls());
     return new TcpProxyInitializer(
@@ -346,7 +347,8 @@ final class Reload {
             live.relay(),
             tls,
             sniRoutes(listener, pools),
-            serverTls));
+            serverTls,
+            shared.admission().memory()));
   }
 
   private static SniRoutes sniRoutes(ListenerConfig listener, Map<String, Pool> pools) {

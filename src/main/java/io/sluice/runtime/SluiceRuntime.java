@@ -6,6 +6,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
+import io.sluice.admission.BufferMemory;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
 import io.sluice.config.Endpoint;
@@ -16,6 +17,7 @@ import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
 import io.sluice.health.SelfProbe;
 import io.sluice.net.BindException;
+import io.sluice.net.DirectMemory;
 import io.sluice.net.InheritedSockets;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
@@ -153,7 +155,8 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.tracing = config.tracing();
     this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
-    this.admission = new ProcessAdmission(processMaxConnections(config), loopLoad);
+    this.admission =
+        new ProcessAdmission(processMaxConnections(config), loopLoad, bufferMemory(config));
     this.health =
         new HealthService(
             transport.newGroup(1, "sluice-health", new LoopLoad()),
@@ -678,6 +681,31 @@ public final class SluiceRuntime implements AutoCloseable, Control {
    * The configured process-wide limit, or one derived from the open-files limit: two descriptors
    * per relayed connection, less a reserve for listeners, logs and health checks.
    */
+  /**
+   * The budget of buffer memory: as configured, or three quarters of the JVM's direct-memory limit.
+   * A budget above that limit could never be reached before the JVM threw {@link OutOfMemoryError},
+   * so it is lowered to the limit with a warning.
+   */
+  static BufferMemory bufferMemory(Config config) {
+    long limit = DirectMemory.limit();
+    long budget = config.bufferMemory().budgetBytes(limit);
+    if (budget > limit) {
+      log.warn(
+          "buffer_memory.budget {} bytes is above the JVM's direct-memory limit {} bytes"
+              + " (-XX:MaxDirectMemorySize); using the limit",
+          budget,
+          limit);
+      budget = limit;
+    }
+    long reserve = config.bufferMemory().reserveBytes(budget);
+    if (reserve >= budget) {
+      // Only after the budget was lowered to the limit: keep half for new work.
+      reserve = budget / 2;
+    }
+    log.info("buffer memory: budget {} bytes, {} kept in reserve", budget, reserve);
+    return new BufferMemory(budget, reserve, DirectMemory::used);
+  }
+
   static int processMaxConnections(Config config) {
     if (config.maxConnections() != null) {
       return config.maxConnections();

@@ -52,6 +52,7 @@ class ConfigLoaderTest {
       max_connections: 9000
       admin: {bind: "127.0.0.1:9900"}
       watch: true
+      buffer_memory: {budget: 64MiB, reserve: 4MiB}
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -124,7 +125,8 @@ class ConfigLoaderTest {
                 UdpBuffersConfig.DEFAULT,
                 null,
                 null,
-                true));
+                true,
+                new BufferMemoryConfig(DataSize.parse("64MiB"), DataSize.parse("4MiB"))));
   }
 
   @Test

@@ -467,16 +467,28 @@ final class HttpExchange implements Waiter, Runnable {
     if (!replayable) {
       releaseKept();
     }
-    channel.writeAndFlush(content, channel.voidPromise());
+    boolean holdBody = !last && context.memory().spent();
+    if (holdBody) {
+      // Only the buffer reserve is left: the next piece is read once this one is in the kernel.
+      channel.writeAndFlush(content).addListener(f -> readBodyIfWritable());
+    } else {
+      channel.writeAndFlush(content, channel.voidPromise());
+    }
     if (last) {
       requestSent = true;
       sentNanos = System.nanoTime();
       armTimer(upstream.responseTimeout().toNanos());
     } else {
       armTimer(context.http().timeouts().body().toNanos());
-      if (channel.isWritable()) {
+      if (!holdBody && channel.isWritable()) {
         frontend.readBody();
       }
+    }
+  }
+
+  private void readBodyIfWritable() {
+    if (!ended && !requestComplete && backend != null && backend.channel().isWritable()) {
+      frontend.readBody();
     }
   }
 
@@ -611,7 +623,14 @@ final class HttpExchange implements Waiter, Runnable {
   private void responseContent(HttpContent content) {
     bytesToClient += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
-    frontend.writeAndFlush(content);
+    if (!last && context.memory().spent()) {
+      // Only the buffer reserve is left: the server is read again once this piece is in the
+      // kernel, so a client that reads slowly holds one piece, not a write buffer's worth.
+      backend.channel().config().setAutoRead(false);
+      frontend.writeAndFlush(content, this::resumeResponse);
+    } else {
+      frontend.writeAndFlush(content);
+    }
     if (last) {
       end(TerminationState.NORMAL);
     } else {
@@ -619,6 +638,12 @@ final class HttpExchange implements Waiter, Runnable {
       if (!frontend.isWritable()) {
         backend.channel().config().setAutoRead(false);
       }
+    }
+  }
+
+  private void resumeResponse(io.netty.util.concurrent.Future<? super Void> written) {
+    if (!ended && backend != null && responseStarted && frontend.isWritable()) {
+      backend.channel().config().setAutoRead(true);
     }
   }
 

@@ -120,7 +120,15 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       int refusal = refusal(request);
       if (refusal != 0) {
         ReferenceCountUtil.release(msg);
-        reject(refusal, request);
+        context.stats().rejected();
+        refuse(refusal, request, TerminationState.PROXY_REJECTED_REQUEST);
+        return;
+      }
+      if (!context.memory().admitsNewWork()) {
+        // A new request while only the buffer reserve is left: refused before it costs a buffer.
+        ReferenceCountUtil.release(msg);
+        context.memory().refused();
+        refuse(503, request, TerminationState.RESOURCE_LIMIT_DURING_REQUEST);
         return;
       }
       exchange = new HttpExchange(this, request, waitStartMillis, waitStartNanos);
@@ -187,11 +195,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     return 0;
   }
 
-  private void reject(int status, HttpRequest request) {
-    context.stats().rejected();
+  /** Answers {@code request} with Sluice's own {@code status} and ends it as {@code state}. */
+  private void refuse(int status, HttpRequest request, TerminationState state) {
     long bytes = answer(status, -1);
     closed = true;
-    context.stats().ended(TerminationState.PROXY_REJECTED_REQUEST, status);
+    context.stats().ended(state, status);
     if (!context.accessLog().enabled()) {
       return;
     }
@@ -211,7 +219,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
                 0,
                 status,
                 bytes,
-                TerminationState.PROXY_REJECTED_REQUEST,
+                state,
                 0,
                 0,
                 0,
@@ -252,6 +260,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
 
   void writeAndFlush(Object msg) {
     ctx.writeAndFlush(msg, ctx.voidPromise());
+  }
+
+  /** Writes {@code msg} and runs {@code written} once it is in the kernel (or failed). */
+  void writeAndFlush(Object msg, ChannelFutureListener written) {
+    ctx.writeAndFlush(msg).addListener(written);
   }
 
   void flush() {
@@ -345,7 +358,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Resets and broken pipes are the client's business; anything else ends the connection too.
-    if (!(cause instanceof IOException)) {
+    // An Error (out of memory above all) is Sluice's, and must show.
+    if (cause instanceof Error) {
+      log.error("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
+    } else if (!(cause instanceof IOException)) {
       log.debug("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
     }
     ctx.close();

@@ -1,6 +1,7 @@
 package io.sluice.proxy.http;
 
 import io.netty.channel.group.ChannelGroup;
+import io.sluice.admission.BufferMemory;
 import io.sluice.config.HttpConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.RouteConfig;
@@ -28,6 +29,8 @@ import java.util.Map;
  * @param tls TLS termination for {@code https} listeners, {@code null} for {@code http}
  * @param answers the prepared local answers
  * @param spans where slow and failed requests' spans go, or {@code null}
+ * @param memory the process's buffer budget: new connections and requests are refused while only
+ *     its reserve is left
  */
 public record HttpListenerContext(
     String listener,
@@ -41,7 +44,8 @@ public record HttpListenerContext(
     HttpStats stats,
     TlsTerminator tls,
     LocalResponses answers,
-    SpanExporter spans) {
+    SpanExporter spans,
+    BufferMemory memory) {
 
   /**
    * The context of {@code listener}, its routes resolved against {@code upstreams} by pool name.
@@ -54,7 +58,8 @@ public record HttpListenerContext(
       ChannelGroup connections,
       HttpStats stats,
       TlsTerminator tls,
-      SpanExporter spans) {
+      SpanExporter spans,
+      BufferMemory memory) {
     List<Router.Route> routes = new ArrayList<>();
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig route = listener.routes().get(i);
@@ -78,6 +83,7 @@ public record HttpListenerContext(
         stats,
         tls,
         new LocalResponses(http.overload().status(), http.overload().retryAfter()),
-        spans);
+        spans,
+        memory);
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.proxy.tcp;
 
 import io.netty.channel.group.ChannelGroup;
+import io.sluice.admission.BufferMemory;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
 import io.sluice.pool.Pool;
@@ -23,6 +24,8 @@ import java.util.Map;
  * @param sniRoutes pools chosen by the ClientHello's server name, or {@code null}
  * @param serverTls TLS towards the servers of each pool that asks for it; pools absent from the map
  *     are reached over plain TCP
+ * @param memory the process's buffer budget: new connections are closed at once while only its
+ *     reserve is left
  */
 public record TcpListenerContext(
     String listener,
@@ -36,7 +39,8 @@ public record TcpListenerContext(
     RelayStats stats,
     ClientTls tls,
     SniRoutes sniRoutes,
-    Map<Pool, ServerTls> serverTls) {
+    Map<Pool, ServerTls> serverTls,
+    BufferMemory memory) {
 
   public TcpListenerContext {
     serverTls = Map.copyOf(serverTls);

@@ -113,6 +113,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private final ChannelFutureListener shutdownBackendOutput = f -> shutdownOutput(false);
   private final ChannelFutureListener shutdownClientOutput = f -> shutdownOutput(true);
   private final ChannelFutureListener outputShut = f -> finishIfBothDone();
+  private final ChannelFutureListener resumeClientRead = f -> resumeReading(true);
+  private final ChannelFutureListener resumeBackendRead = f -> resumeReading(false);
 
   TcpSession(TcpListenerContext context, Channel client) {
     this.context = context;
@@ -478,7 +480,16 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       }
       bytesToClient += length;
     }
-    target.write(bytes, target.voidPromise());
+    if (context.memory().spent()) {
+      // Only the reserve is left: this side reads again once what it read is in the kernel, so
+      // each connection holds at most one read of Sluice's memory until the budget recovers.
+      (fromClient ? client : backend).config().setAutoRead(false);
+      target
+          .write(bytes, target.newPromise())
+          .addListener(fromClient ? resumeClientRead : resumeBackendRead);
+    } else {
+      target.write(bytes, target.voidPromise());
+    }
     ChannelOutboundBuffer queued = target.unsafe().outboundBuffer();
     if (queued != null && queued.totalPendingWriteBytes() > maxQueuedBytes) {
       maxQueuedBytes = queued.totalPendingWriteBytes();
