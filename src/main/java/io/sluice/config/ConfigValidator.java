@@ -154,6 +154,7 @@ final class ConfigValidator {
     checkPositive(KeyPath.child(timeouts, "request_head"), http.timeouts().requestHead());
     checkPositive(KeyPath.child(timeouts, "body"), http.timeouts().body());
     checkPositive(KeyPath.child(timeouts, "keep_alive"), http.timeouts().keepAlive());
+    checkPositive(KeyPath.child(timeouts, "send"), http.timeouts().send());
     checkRange(
         KeyPath.child(KeyPath.child(httpPath, "overload"), "status"),
         http.overload().status(),
@@ -169,6 +170,11 @@ final class ConfigValidator {
     checkRange(
         KeyPath.child(h2, "max_concurrent_streams"), http.h2().maxConcurrentStreams(), 1, 10_000);
     checkAtLeastOne(KeyPath.child(h2, "max_resets_per_minute"), http.h2().maxResetsPerMinute());
+    checkAtLeastOne(
+        KeyPath.child(h2, "max_queued_control_frames"), http.h2().maxQueuedControlFrames());
+    checkAtLeastOne(
+        KeyPath.child(h2, "max_consecutive_empty_data_frames"),
+        http.h2().maxConsecutiveEmptyDataFrames());
   }
 
   private void checkRoute(String path, RouteConfig route, List<String> poolNames) {

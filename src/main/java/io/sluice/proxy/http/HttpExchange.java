@@ -93,6 +93,10 @@ final class HttpExchange implements Waiter, Runnable {
   private long sentNanos;
   private long responseMillis = -1;
   private boolean responseStarted;
+
+  /** The response waits on the client, whose write buffer is full (see the send timeout). */
+  private boolean awaitingClient;
+
   private boolean serverKeepAlive;
   private boolean clientKeepAlive;
   private int status = -1;
@@ -325,6 +329,13 @@ final class HttpExchange implements Waiter, Runnable {
       }
       return;
     }
+    if (awaitingClient) {
+      // The client asked and does not read: its write buffer stayed full for the send timeout.
+      closeBackend();
+      frontend.abort();
+      end(TerminationState.CLIENT_TIMEOUT_DURING_DATA);
+      return;
+    }
     server.recordFailure();
     closeBackend();
     if (!responseStarted) {
@@ -530,9 +541,24 @@ final class HttpExchange implements Waiter, Runnable {
   }
 
   void clientWritabilityChanged(boolean writable) {
-    if (backend != null && responseStarted) {
+    if (backend != null && responseStarted && !ended) {
       backend.channel().config().setAutoRead(writable);
+      if (writable) {
+        awaitingClient = false;
+        armTimer(upstream.responseTimeout().toNanos());
+      } else {
+        awaitClient();
+      }
     }
+  }
+
+  /**
+   * The client's write buffer is full: from now on the wait is the client's, bounded by the send
+   * timeout, and the server is not to blame for the silence.
+   */
+  private void awaitClient() {
+    awaitingClient = true;
+    armTimer(context.http().timeouts().send().toNanos());
   }
 
   // ---- response ----------------------------------------------------------------------------
@@ -633,11 +659,11 @@ final class HttpExchange implements Waiter, Runnable {
     }
     if (last) {
       end(TerminationState.NORMAL);
+    } else if (!frontend.isWritable()) {
+      backend.channel().config().setAutoRead(false);
+      awaitClient();
     } else {
       armTimer(upstream.responseTimeout().toNanos());
-      if (!frontend.isWritable()) {
-        backend.channel().config().setAutoRead(false);
-      }
     }
   }
 

@@ -301,6 +301,9 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                       .maxConcurrentStreams(http.h2().maxConcurrentStreams())
                       .maxHeaderListSize(maxHeaderSize))
               .decoderEnforceMaxRstFramesPerWindow(http.h2().maxResetsPerMinute(), 60)
+              .encoderEnforceMaxQueuedControlFrames(http.h2().maxQueuedControlFrames())
+              .decoderEnforceMaxConsecutiveEmptyDataFrames(
+                  http.h2().maxConsecutiveEmptyDataFrames())
               .validateHeaders(true)
               .build());
       pipeline.addAfter("h2", "bdp", new BdpWindow());
