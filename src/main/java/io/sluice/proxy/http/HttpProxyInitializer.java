@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -128,6 +129,26 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                   0,
                   "<BADREQ>",
                   context.tls() == null ? null : "!NO_MEMORY"));
+    }
+  }
+
+  /**
+   * Closes an HTTP/2 connection whose client shut its side (FIN). Sockets are accepted with half
+   * closure allowed, which HTTP/1.1 uses to finish the response in progress; HTTP/2 has no use for
+   * it (a client that sends nothing more cannot open its windows), and nothing else would ever
+   * close the connection: it would sit in CLOSE_WAIT, holding its descriptor and buffers.
+   */
+  @Sharable
+  private static final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
+    static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        ctx.close();
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
   }
 
@@ -306,7 +327,8 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                   http.h2().maxConsecutiveEmptyDataFrames())
               .validateHeaders(true)
               .build());
-      pipeline.addAfter("h2", "bdp", new BdpWindow());
+      pipeline.addAfter("h2", "h2-fin", CloseOnInputShutdown.INSTANCE);
+      pipeline.addAfter("h2-fin", "bdp", new BdpWindow());
       pipeline.addAfter(
           "bdp",
           "h2-streams",
