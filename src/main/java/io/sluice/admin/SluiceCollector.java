@@ -36,6 +36,7 @@ final class SluiceCollector implements MultiCollector {
     ServerMetrics.add(now, metrics);
     DnsMetrics.add(now, metrics);
     udp(now, metrics);
+    bufferMemory(now.bufferMemory(), metrics);
     if (now.cluster() != null) {
       cluster(now.cluster(), metrics);
     }
@@ -474,6 +475,28 @@ final class SluiceCollector implements MultiCollector {
     metrics.metricSnapshot(
         gauge("sluice_udp_buffers_reserve", "Datagram buffers only servers' replies may take")
             .dataPoint(point(buffers.reserve(), Labels.EMPTY))
+            .build());
+  }
+
+  private static void bufferMemory(
+      LiveView.BufferMemoryLoad memory, MetricSnapshots.Builder metrics) {
+    metrics.metricSnapshot(
+        gauge("sluice_buffer_memory_used_bytes", "Direct memory held for buffers now")
+            .dataPoint(point(memory.usedBytes(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_buffer_memory_budget_bytes", "The budget of buffer memory")
+            .dataPoint(point(memory.budgetBytes(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        gauge("sluice_buffer_memory_reserve_bytes", "Of the budget, what new work may not take")
+            .dataPoint(point(memory.reserveBytes(), Labels.EMPTY))
+            .build());
+    metrics.metricSnapshot(
+        counter(
+                "sluice_buffer_memory_refusals",
+                "Connections and requests refused because only the reserve was left")
+            .dataPoint(counter(memory.refusals(), Labels.EMPTY))
             .build());
   }
 

@@ -24,6 +24,8 @@ import java.util.List;
  * @param dns how the pools' {@code dns} and {@code dns_srv} servers are resolved
  * @param watch whether the file is re-read and reloaded when it changes (default false: an editor's
  *     half-written save should not go live by itself)
+ * @param bufferMemory the direct memory every connection's buffers share, and when new work is
+ *     refused for want of it
  */
 public record Config(
     List<ListenerConfig> listeners,
@@ -39,7 +41,8 @@ public record Config(
     TracingConfig tracing,
     DnsConfig dns,
     Boolean watch,
-    Integer maxPipes) {
+    Integer maxPipes,
+    BufferMemoryConfig bufferMemory) {
 
   /**
    * Thirty seconds: long enough for a git clone or a SIP registration in flight to finish, short
@@ -57,6 +60,7 @@ public record Config(
     udpBuffers = udpBuffers == null ? UdpBuffersConfig.DEFAULT : udpBuffers;
     dns = dns == null ? DnsConfig.DEFAULT : dns;
     watch = watch != null && watch;
+    bufferMemory = bufferMemory == null ? BufferMemoryConfig.DEFAULT : bufferMemory;
   }
 
   /** This configuration with {@code resolved} pools in place of its own, in the same order. */
@@ -75,7 +79,8 @@ public record Config(
         tracing,
         dns,
         watch,
-        maxPipes);
+        maxPipes,
+        bufferMemory);
   }
 
   /** The pool with this name, or {@code null}. */

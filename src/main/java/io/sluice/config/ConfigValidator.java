@@ -74,7 +74,28 @@ final class ConfigValidator {
       validator.checkTracing(config.tracing());
     }
     validator.checkClusterScopes(config);
+    validator.checkBufferMemory(config.bufferMemory());
     return List.copyOf(validator.problems);
+  }
+
+  private void checkBufferMemory(BufferMemoryConfig memory) {
+    DataSize budget = memory.budget();
+    if (budget != null && budget.bytes() < BufferMemoryConfig.MIN_BUDGET.bytes()) {
+      problems.add(
+          new Problem(
+              "buffer_memory.budget", "expected at least 1MiB, got " + budget.bytes() + "B"));
+    }
+    DataSize reserve = memory.reserve();
+    if (budget != null && reserve != null && reserve.bytes() >= budget.bytes()) {
+      problems.add(
+          new Problem(
+              "buffer_memory.reserve",
+              "expected less than the budget ("
+                  + budget.bytes()
+                  + "B): new work needs some of it, got "
+                  + reserve.bytes()
+                  + "B"));
+    }
   }
 
   private void checkListeners(Config config) {
@@ -140,6 +161,7 @@ final class ConfigValidator {
     checkPositive(KeyPath.child(timeouts, "request_head"), http.timeouts().requestHead());
     checkPositive(KeyPath.child(timeouts, "body"), http.timeouts().body());
     checkPositive(KeyPath.child(timeouts, "keep_alive"), http.timeouts().keepAlive());
+    checkPositive(KeyPath.child(timeouts, "send"), http.timeouts().send());
     checkRange(
         KeyPath.child(KeyPath.child(httpPath, "overload"), "status"),
         http.overload().status(),
@@ -155,6 +177,11 @@ final class ConfigValidator {
     checkRange(
         KeyPath.child(h2, "max_concurrent_streams"), http.h2().maxConcurrentStreams(), 1, 10_000);
     checkAtLeastOne(KeyPath.child(h2, "max_resets_per_minute"), http.h2().maxResetsPerMinute());
+    checkAtLeastOne(
+        KeyPath.child(h2, "max_queued_control_frames"), http.h2().maxQueuedControlFrames());
+    checkAtLeastOne(
+        KeyPath.child(h2, "max_consecutive_empty_data_frames"),
+        http.h2().maxConsecutiveEmptyDataFrames());
   }
 
   private void checkRoute(String path, RouteConfig route, List<String> poolNames) {

@@ -58,8 +58,11 @@ public record HttpConfig(
    *     its head: bounds slowloris clients
    * @param body between two pieces of a request body
    * @param keepAlive how long an idle keep-alive connection waits for its next request
+   * @param send how long a response may wait on a client that does not read it (its write buffer
+   *     above the high-water mark) before the connection is closed
    */
-  public record HttpTimeouts(Duration requestHead, Duration body, Duration keepAlive) {
+  public record HttpTimeouts(
+      Duration requestHead, Duration body, Duration keepAlive, Duration send) {
     /** 10 s: a real client sends its head in one packet; HAProxy's {@code timeout http-request}. */
     public static final Duration DEFAULT_REQUEST_HEAD = Duration.ofSeconds(10);
 
@@ -68,12 +71,19 @@ public record HttpConfig(
     /** 60 s: browsers keep connections for about that long. */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(60);
 
-    public static final HttpTimeouts DEFAULT = new HttpTimeouts(null, null, null);
+    /**
+     * 30 s: a client on a poor mobile link drains 32 KiB well within it; one that asked and never
+     * reads holds its buffers no longer.
+     */
+    public static final Duration DEFAULT_SEND = Duration.ofSeconds(30);
+
+    public static final HttpTimeouts DEFAULT = new HttpTimeouts(null, null, null, null);
 
     public HttpTimeouts {
       requestHead = requestHead == null ? DEFAULT_REQUEST_HEAD : requestHead;
       body = body == null ? DEFAULT_BODY : body;
       keepAlive = keepAlive == null ? DEFAULT_KEEP_ALIVE : keepAlive;
+      send = send == null ? DEFAULT_SEND : send;
     }
   }
 
@@ -159,20 +169,45 @@ public record HttpConfig(
    * @param maxConcurrentStreams streams one connection may have open
    * @param maxResetsPerMinute streams a client may reset per minute before its connection is
    *     closed: bounds the rapid-reset attack
+   * @param maxQueuedControlFrames answers to control frames (SETTINGS and PING acknowledgements,
+   *     resets) waiting to be sent: a client that floods them and does not read is closed past it
+   * @param maxConsecutiveEmptyDataFrames empty DATA frames without END_STREAM in a row before the
+   *     connection is closed: they cost work and carry nothing
    */
-  public record H2(Integer maxConcurrentStreams, Integer maxResetsPerMinute) {
+  public record H2(
+      Integer maxConcurrentStreams,
+      Integer maxResetsPerMinute,
+      Integer maxQueuedControlFrames,
+      Integer maxConsecutiveEmptyDataFrames) {
     /** 100: as nginx and most servers. */
     public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
     public static final int DEFAULT_MAX_RESETS_PER_MINUTE = 400;
 
-    public static final H2 DEFAULT = new H2(null, null);
+    /**
+     * 1,000: a real client has a handful of control frames unanswered at most; a thousand ACKs is
+     * under 100 KiB per connection where Netty's own default of 10,000 allows ten times that.
+     */
+    public static final int DEFAULT_MAX_QUEUED_CONTROL_FRAMES = 1_000;
+
+    /** 2: as Netty; no client has a reason to send more than one in a row. */
+    public static final int DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
+    public static final H2 DEFAULT = new H2(null, null, null, null);
 
     public H2 {
       maxConcurrentStreams =
           maxConcurrentStreams == null ? DEFAULT_MAX_CONCURRENT_STREAMS : maxConcurrentStreams;
       maxResetsPerMinute =
           maxResetsPerMinute == null ? DEFAULT_MAX_RESETS_PER_MINUTE : maxResetsPerMinute;
+      maxQueuedControlFrames =
+          maxQueuedControlFrames == null
+              ? DEFAULT_MAX_QUEUED_CONTROL_FRAMES
+              : maxQueuedControlFrames;
+      maxConsecutiveEmptyDataFrames =
+          maxConsecutiveEmptyDataFrames == null
+              ? DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES
+              : maxConsecutiveEmptyDataFrames;
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param accessLog the access log's lines written, dropped and waiting
  * @param udpListeners one entry per udp listener
  * @param udpBuffers the process-wide datagram buffers, {@code null} without udp listeners
+ * @param bufferMemory the process-wide budget of buffer memory and its use
  * @param cluster the fleet as this instance sees it, {@code null} without {@code cluster}
  * @param spans the span exporter's figures, {@code null} without {@code tracing}
  * @param lifecycle reloads so far, and the drain in progress
@@ -36,6 +37,7 @@ public record LiveView(
     AccessLogLoad accessLog,
     List<UdpListenerLoad> udpListeners,
     UdpBuffersLoad udpBuffers,
+    BufferMemoryLoad bufferMemory,
     ClusterLoad cluster,
     SpansLoad spans,
     Lifecycle lifecycle,
@@ -113,6 +115,15 @@ public record LiveView(
    * @param bufferBytes the size of each buffer
    */
   public record UdpBuffersLoad(int buffers, int inUse, int reserve, int bufferBytes) {}
+
+  /**
+   * @param usedBytes direct memory in use now
+   * @param budgetBytes the budget
+   * @param reserveBytes of the budget, what new work may not take
+   * @param refusals connections and requests refused for want of memory since start
+   */
+  public record BufferMemoryLoad(
+      long usedBytes, long budgetBytes, long reserveBytes, long refusals) {}
 
   /**
    * The fleet as this instance last saw it in Redis.

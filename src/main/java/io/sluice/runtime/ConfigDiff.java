@@ -85,6 +85,9 @@ record ConfigDiff(
     if (!Objects.equals(before.tracing(), after.tracing())) {
       restart.add("tracing");
     }
+    if (!Objects.equals(before.bufferMemory(), after.bufferMemory())) {
+      restart.add("buffer_memory");
+    }
     for (ListenerConfig listener : after.listeners()) {
       ListenerConfig old = listener(before, listener.name());
       if (old != null

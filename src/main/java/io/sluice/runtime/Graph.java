@@ -23,7 +23,7 @@ record Graph(
   static final Config EMPTY =
       new Config(
           List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, null,
-          null);
+          null, null);
 
   static Graph empty() {
     return new Graph(EMPTY, Map.of(), Map.of(), Map.of(), Map.of());

@@ -136,6 +136,11 @@ final class LiveViews {
         rest.accessLog(),
         rest.udpListeners(),
         rest.udpBuffers(),
+        new LiveView.BufferMemoryLoad(
+            admission.memory().used(),
+            admission.memory().budget(),
+            admission.memory().reserve(),
+            admission.memory().refusals()),
         rest.cluster(),
         rest.spans(),
         new LiveView.Lifecycle(

@@ -349,7 +349,8 @@ final class Reload {
               live.http(),
               live.tls(),
               shared.spans().get(),
-              shared.challenges()));
+              shared.challenges(),
+              shared.admission().memory()));
     }
     ClientTls tls = live.tls() == null ? null : new TlsTermination(live.tls());
     return new TcpProxyInitializer(
@@ -366,7 +367,8 @@ final class Reload {
             tls,
             sniRoutes(listener, pools),
             serverTls,
-            splices(listener, tls)));
+            splices(listener, tls),
+            shared.admission().memory()));
   }
 
   /** The pipes a tcp listener splices with, or {@code null} when it copies every byte. */

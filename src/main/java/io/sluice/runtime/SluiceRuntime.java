@@ -7,6 +7,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.admin.AdminServer;
 import io.sluice.admin.Control;
 import io.sluice.admin.Control.RunningConfig;
+import io.sluice.admission.BufferMemory;
 import io.sluice.admission.PipeBudget;
 import io.sluice.cluster.Fleet;
 import io.sluice.config.Config;
@@ -18,6 +19,7 @@ import io.sluice.health.ChannelTypes;
 import io.sluice.health.HealthService;
 import io.sluice.health.SelfProbe;
 import io.sluice.net.BindException;
+import io.sluice.net.DirectMemory;
 import io.sluice.net.InheritedSockets;
 import io.sluice.net.LoopLoad;
 import io.sluice.net.ProcessAdmission;
@@ -168,7 +170,7 @@ public final class SluiceRuntime implements AutoCloseable, Control {
     this.loopStallMillis = config.watchdog().stall().toNanos() / 1e6;
     this.loops = transport.newGroup(threads, "sluice-loop", loopLoad);
     int maxConnections = DescriptorShares.maxConnections(config, transport);
-    this.admission = new ProcessAdmission(maxConnections, loopLoad);
+    this.admission = new ProcessAdmission(maxConnections, loopLoad, bufferMemory(config));
     this.health =
         new HealthService(
             transport.newGroup(1, "sluice-health", new LoopLoad()),
@@ -743,6 +745,31 @@ public final class SluiceRuntime implements AutoCloseable, Control {
   public TlsStats tlsStats(String listener) {
     LiveListener live = graph.listeners().get(listener);
     return live == null || live.tls() == null ? null : live.tls().stats();
+  }
+
+  /**
+   * The budget of buffer memory: as configured, or three quarters of the JVM's direct-memory limit.
+   * A budget above that limit could never be reached before the JVM threw {@link OutOfMemoryError},
+   * so it is lowered to the limit with a warning.
+   */
+  static BufferMemory bufferMemory(Config config) {
+    long limit = DirectMemory.limit();
+    long budget = config.bufferMemory().budgetBytes(limit);
+    if (budget > limit) {
+      log.warn(
+          "buffer_memory.budget {} bytes is above the JVM's direct-memory limit {} bytes"
+              + " (-XX:MaxDirectMemorySize); using the limit",
+          budget,
+          limit);
+      budget = limit;
+    }
+    long reserve = config.bufferMemory().reserveBytes(budget);
+    if (reserve >= budget) {
+      // Only after the budget was lowered to the limit: keep half for new work.
+      reserve = budget / 2;
+    }
+    log.info("buffer memory: budget {} bytes, {} kept in reserve", budget, reserve);
+    return new BufferMemory(budget, reserve, DirectMemory::used);
   }
 
   /**

@@ -54,6 +54,7 @@ class ConfigLoaderTest {
       max_pipes: 64
       admin: {bind: "127.0.0.1:9900"}
       watch: true
+      buffer_memory: {budget: 64MiB, reserve: 4MiB}
       access_log:
         path: /var/log/sluice/access.log
         queue: 1000
@@ -152,7 +153,8 @@ class ConfigLoaderTest {
                 null,
                 null,
                 true,
-                64));
+                64,
+                new BufferMemoryConfig(DataSize.parse("64MiB"), DataSize.parse("4MiB"))));
   }
 
   @Test

@@ -21,6 +21,20 @@ class ConfigValidationTest {
       """;
 
   @Test
+  void reportsABufferBudgetTooSmallToServeAndAReserveThatLeavesNewWorkNothing() {
+    String small = "buffer_memory: {budget: 512KiB}\n" + LISTENERS + POOLS;
+    String reserveAll = "buffer_memory: {budget: 16MiB, reserve: 16MiB}\n" + LISTENERS + POOLS;
+
+    assertThat(errors(small))
+        .containsExactly(
+            "sluice.yaml:1:17: buffer_memory.budget: expected at least 1MiB, got 524288B");
+    assertThat(errors(reserveAll))
+        .containsExactly(
+            "sluice.yaml:1:32: buffer_memory.reserve: expected less than the budget (16777216B):"
+                + " new work needs some of it, got 16777216B");
+  }
+
+  @Test
   void reportsValuesOutOfRangeOnAListener() {
     String yaml =
         """

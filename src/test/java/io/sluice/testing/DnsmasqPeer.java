@@ -148,7 +148,7 @@ public final class DnsmasqPeer implements AutoCloseable {
             .redirectInput(Redirect.from(new File("/dev/null")))
             .start();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
-    while (!PeerProcess.listening(port)) {
+    while (!PeerProcess.listening(process.pid(), port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         String output = Files.readString(log);
         kill();

@@ -43,7 +43,7 @@ public final class NginxPeer
           scgi_temp_path %1$s/tmp/scgi;
           default_type application/octet-stream;
           server {
-              listen 127.0.0.1:%2$d;
+              listen %3$s:%2$d;
               root %1$s/www;
               location = /whoami {
                   default_type text/plain;
@@ -56,8 +56,24 @@ public final class NginxPeer
   private PeerProcess peer;
   private InetSocketAddress address;
 
+  private String host = "127.0.0.1";
+
   /** Starts nginx serving {@code files} (name to content) and returns its address. */
   public InetSocketAddress start(java.util.Map<String, byte[]> files) throws IOException {
+    return start(files, List.of(), "127.0.0.1");
+  }
+
+  /**
+   * Starts nginx inside the network namespace {@code namespace} ({@code ip netns exec}), listening
+   * on {@code host}, an address of that namespace.
+   */
+  public InetSocketAddress startInNamespace(
+      java.util.Map<String, byte[]> files, String namespace, String host) throws IOException {
+    return start(files, List.of(Peers.require("ip"), "netns", "exec", namespace), host);
+  }
+
+  private InetSocketAddress start(
+      java.util.Map<String, byte[]> files, List<String> prefix, String host) throws IOException {
     if (peer != null) {
       throw new IllegalStateException("this NginxPeer already runs; register another");
     }
@@ -71,9 +87,11 @@ public final class NginxPeer
     }
     int port = Sockets.freePort();
     Path config = dir.resolve("nginx.conf");
-    Files.writeString(config, CONFIG.formatted(dir, port));
+    Files.writeString(config, CONFIG.formatted(dir, port, host));
+    this.host = host;
+    List<String> command = new java.util.ArrayList<>(prefix);
     // -e: the error log before the configuration is read, else nginx tries /var/log/nginx.
-    peer.start(
+    command.addAll(
         List.of(
             binary,
             "-p",
@@ -81,14 +99,19 @@ public final class NginxPeer
             "-c",
             config.toString(),
             "-e",
-            dir.resolve("error.log").toString()),
-        port);
-    address = Sockets.loopback(port);
+            dir.resolve("error.log").toString()));
+    peer.start(command, port);
+    address = new InetSocketAddress(host, port);
     return address;
   }
 
   public String address() {
-    return "127.0.0.1:" + address.getPort();
+    return host + ":" + address.getPort();
+  }
+
+  /** Kills nginx with SIGKILL: a crash, no graceful end for the requests it was serving. */
+  public void kill() throws InterruptedException {
+    peer.kill();
   }
 
   /** nginx's access log so far: one line per request it served. */

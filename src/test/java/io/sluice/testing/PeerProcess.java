@@ -71,7 +71,7 @@ final class PeerProcess implements AutoCloseable {
           .atMost(START_TIMEOUT)
           .pollInterval(Duration.ofMillis(20))
           .failFast(name + " exited", () -> !process.isAlive())
-          .until(() -> Arrays.stream(ports).allMatch(PeerProcess::listening));
+          .until(() -> Arrays.stream(ports).allMatch(port -> listening(process.pid(), port)));
     } catch (ConditionTimeoutException | TerminalFailureException e) {
       throw new IOException(e.getMessage() + "; its output:\n" + output(), e);
     }
@@ -81,18 +81,30 @@ final class PeerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /**
+   * Kills the program with SIGKILL, as a crash or the kernel's OOM killer would: no shutdown, its
+   * sockets closed by the kernel. Its directory stays until {@link #close}.
+   */
+  void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
   /** What the program has printed so far. */
   String output() throws IOException {
     return Files.exists(output) ? Files.readString(output) : "";
   }
 
   /**
-   * Whether a socket listens on {@code port}, read from the kernel's socket tables rather than
-   * probed, so that no probe connection shows up in the peer's logs or counts.
+   * Whether a socket listens on {@code port} in the network namespace of process {@code pid}, read
+   * from the kernel's socket tables rather than probed, so that no probe connection shows up in the
+   * peer's logs or counts, and a peer started in a namespace of its own ({@code ip netns exec}) is
+   * seen too.
    */
-  static boolean listening(int port) {
+  static boolean listening(long pid, int port) {
     String localPort = String.format(Locale.ROOT, ":%04X", port);
-    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+    for (String table : List.of("/proc/" + pid + "/net/tcp", "/proc/" + pid + "/net/tcp6")) {
       Path path = Path.of(table);
       if (!Files.exists(path)) {
         continue;

@@ -38,6 +38,16 @@ public final class SluiceProcess implements AutoCloseable {
   /** As {@link #start(Path, String...)}, with {@code environment} added to the process's. */
   public static SluiceProcess start(Path dir, Map<String, String> environment, String... args)
       throws IOException {
+    return start(dir, environment, List.of(), args);
+  }
+
+  /**
+   * As {@link #start(Path, Map, String...)}, with JVM options ({@code -XX:MaxDirectMemorySize=48m})
+   * before the jar.
+   */
+  public static SluiceProcess start(
+      Path dir, Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws IOException {
     String jar = System.getenv().getOrDefault("SLUICE_JAR", "target/sluice.jar");
     if (!new File(jar).isFile()) {
       fail("the Sluice jar is missing at " + jar + " (run mvn package first)");
@@ -45,6 +55,7 @@ public final class SluiceProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar);
     command.addAll(List.of(args));

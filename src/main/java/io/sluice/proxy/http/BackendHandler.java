@@ -104,6 +104,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Resets and decoding failures are expected events: the exchange decides what they mean.
+    // An Error (out of memory above all) is Sluice's, and must show.
+    if (cause instanceof Error) {
+      org.slf4j.LoggerFactory.getLogger(BackendHandler.class)
+          .error("server {}: {}", server.name(), cause.toString());
+    }
     HttpExchange current = exchange;
     exchange = null;
     if (current != null) {

@@ -100,6 +100,10 @@ final class HttpExchange implements Waiter, Runnable {
 
   private long responseMillis = -1;
   private boolean responseStarted;
+
+  /** The response waits on the client, whose write buffer is full (see the send timeout). */
+  private boolean awaitingClient;
+
   private boolean serverKeepAlive;
   private boolean clientKeepAlive;
   private int status = -1;
@@ -335,6 +339,13 @@ final class HttpExchange implements Waiter, Runnable {
       }
       return;
     }
+    if (awaitingClient) {
+      // The client asked and does not read: its write buffer stayed full for the send timeout.
+      closeBackend();
+      frontend.abort();
+      end(TerminationState.CLIENT_TIMEOUT_DURING_DATA);
+      return;
+    }
     server.recordFailure();
     closeBackend();
     if (!responseStarted) {
@@ -486,7 +497,13 @@ final class HttpExchange implements Waiter, Runnable {
     if (requestBodyStartNanos < 0 && content.content().isReadable()) {
       requestBodyStartNanos = System.nanoTime();
     }
-    channel.writeAndFlush(content, channel.voidPromise());
+    boolean holdBody = !last && context.memory().spent();
+    if (holdBody) {
+      // Only the buffer reserve is left: the next piece is read once this one is in the kernel.
+      channel.writeAndFlush(content).addListener(f -> readBodyIfWritable());
+    } else {
+      channel.writeAndFlush(content, channel.voidPromise());
+    }
     if (last) {
       requestSent = true;
       sentNanos = System.nanoTime();
@@ -496,9 +513,15 @@ final class HttpExchange implements Waiter, Runnable {
       armTimer(upstream.responseTimeout().toNanos());
     } else {
       armTimer(context.http().timeouts().body().toNanos());
-      if (channel.isWritable()) {
+      if (!holdBody && channel.isWritable()) {
         frontend.readBody();
       }
+    }
+  }
+
+  private void readBodyIfWritable() {
+    if (!ended && !requestComplete && backend != null && backend.channel().isWritable()) {
+      frontend.readBody();
     }
   }
 
@@ -550,9 +573,24 @@ final class HttpExchange implements Waiter, Runnable {
   }
 
   void clientWritabilityChanged(boolean writable) {
-    if (backend != null && responseStarted) {
+    if (backend != null && responseStarted && !ended) {
       backend.channel().config().setAutoRead(writable);
+      if (writable) {
+        awaitingClient = false;
+        armTimer(upstream.responseTimeout().toNanos());
+      } else {
+        awaitClient();
+      }
     }
+  }
+
+  /**
+   * The client's write buffer is full: from now on the wait is the client's, bounded by the send
+   * timeout, and the server is not to blame for the silence.
+   */
+  private void awaitClient() {
+    awaitingClient = true;
+    armTimer(context.http().timeouts().send().toNanos());
   }
 
   // ---- response ----------------------------------------------------------------------------
@@ -656,17 +694,30 @@ final class HttpExchange implements Waiter, Runnable {
     if (responseBodyStartNanos < 0 && length > 0) {
       responseBodyStartNanos = System.nanoTime();
     }
-    frontend.writeAndFlush(content);
+    if (!last && context.memory().spent()) {
+      // Only the buffer reserve is left: the server is read again once this piece is in the
+      // kernel, so a client that reads slowly holds one piece, not a write buffer's worth.
+      backend.channel().config().setAutoRead(false);
+      frontend.writeAndFlush(content, this::resumeResponse);
+    } else {
+      frontend.writeAndFlush(content);
+    }
     if (last) {
       if (responseBodyStartNanos >= 0) {
         server.stats().responseBody(System.nanoTime() - responseBodyStartNanos);
       }
       end(TerminationState.NORMAL);
+    } else if (!frontend.isWritable()) {
+      backend.channel().config().setAutoRead(false);
+      awaitClient();
     } else {
       armTimer(upstream.responseTimeout().toNanos());
-      if (!frontend.isWritable()) {
-        backend.channel().config().setAutoRead(false);
-      }
+    }
+  }
+
+  private void resumeResponse(io.netty.util.concurrent.Future<? super Void> written) {
+    if (!ended && backend != null && responseStarted && frontend.isWritable()) {
+      backend.channel().config().setAutoRead(true);
     }
   }
 

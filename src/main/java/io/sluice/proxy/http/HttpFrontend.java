@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -119,7 +120,15 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       int refusal = refusal(request);
       if (refusal != 0) {
         ReferenceCountUtil.release(msg);
-        reject(refusal, request);
+        context.stats().rejected();
+        refuse(refusal, request, TerminationState.PROXY_REJECTED_REQUEST);
+        return;
+      }
+      if (!context.memory().admitsNewWork()) {
+        // A new request while only the buffer reserve is left: refused before it costs a buffer.
+        ReferenceCountUtil.release(msg);
+        context.memory().refused();
+        refuse(503, request, TerminationState.RESOURCE_LIMIT_DURING_REQUEST);
         return;
       }
       if (AcmeHttpChallenge.answer(this, request)) {
@@ -190,11 +199,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     return 0;
   }
 
-  private void reject(int status, HttpRequest request) {
-    context.stats().rejected();
+  /** Answers {@code request} with Sluice's own {@code status} and ends it as {@code state}. */
+  private void refuse(int status, HttpRequest request, TerminationState state) {
     long bytes = answer(status, -1);
     closed = true;
-    context.stats().ended(TerminationState.PROXY_REJECTED_REQUEST, status);
+    context.stats().ended(state, status);
     if (!context.accessLog().enabled()) {
       return;
     }
@@ -214,7 +223,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
                 0,
                 status,
                 bytes,
-                TerminationState.PROXY_REJECTED_REQUEST,
+                state,
                 0,
                 0,
                 0,
@@ -272,6 +281,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     ctx.writeAndFlush(msg, ctx.voidPromise());
   }
 
+  /** Writes {@code msg} and runs {@code written} once it is in the kernel (or failed). */
+  void writeAndFlush(Object msg, ChannelFutureListener written) {
+    ctx.writeAndFlush(msg).addListener(written);
+  }
+
   void flush() {
     ctx.flush();
   }
@@ -305,9 +319,16 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     awaitRequest(context.http().timeouts().keepAlive().toNanos());
   }
 
-  /** Closes the client connection (HTTP/1.1) or resets the stream (HTTP/2) at once. */
+  /**
+   * Resets the client connection (HTTP/1.1) or the stream (HTTP/2) at once: a response cut short
+   * must never end the way a whole one does. A FIN after part of a body delimited by the close
+   * would hand the client a truncated body as complete; a reset (SO_LINGER 0) cannot be mistaken.
+   */
   void abort() {
     closed = true;
+    if (!stream) {
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    }
     ctx.close();
   }
 
@@ -356,7 +377,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Resets and broken pipes are the client's business; anything else ends the connection too.
-    if (!(cause instanceof IOException)) {
+    // An Error (out of memory above all) is Sluice's, and must show.
+    if (cause instanceof Error) {
+      log.error("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
+    } else if (!(cause instanceof IOException)) {
       log.debug("listener {}: client {}: {}", context.listener(), client.addressText(), cause);
     }
     ctx.close();

@@ -1,6 +1,7 @@
 package io.sluice.proxy.http;
 
 import io.netty.channel.group.ChannelGroup;
+import io.sluice.admission.BufferMemory;
 import io.sluice.config.HttpConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.RouteConfig;
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param answers the prepared local answers
  * @param spans where slow and failed requests' spans go, or {@code null}
  * @param challenges the ACME HTTP-01 tokens the process answers, or {@code null}
+ * @param memory the process's buffer budget: new connections and requests are refused while only
+ *     its reserve is left
  */
 public record HttpListenerContext(
     String listener,
@@ -44,7 +47,8 @@ public record HttpListenerContext(
     TlsTerminator tls,
     LocalResponses answers,
     SpanExporter spans,
-    AcmeChallenges challenges) {
+    AcmeChallenges challenges,
+    BufferMemory memory) {
 
   /**
    * The context of {@code listener}, its routes resolved against {@code upstreams} by pool name.
@@ -58,7 +62,8 @@ public record HttpListenerContext(
       HttpStats stats,
       TlsTerminator tls,
       SpanExporter spans,
-      AcmeChallenges challenges) {
+      AcmeChallenges challenges,
+      BufferMemory memory) {
     List<Router.Route> routes = new ArrayList<>();
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig route = listener.routes().get(i);
@@ -83,6 +88,7 @@ public record HttpListenerContext(
         tls,
         new LocalResponses(http.overload().status(), http.overload().retryAfter()),
         spans,
-        challenges);
+        challenges,
+        memory);
   }
 }

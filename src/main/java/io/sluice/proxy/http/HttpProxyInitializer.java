@@ -3,11 +3,14 @@ package io.sluice.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -24,6 +27,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.HttpConfig;
 import io.sluice.net.ProxiedAddresses;
+import io.sluice.net.SocketAddresses;
+import io.sluice.observe.HttpRecord;
+import io.sluice.observe.TerminationState;
 import io.sluice.tls.TlsTerminator;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -39,6 +45,9 @@ import javax.net.ssl.SSLSession;
  */
 @Sharable
 public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(HttpProxyInitializer.class);
+
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
   private final HttpListenerContext context;
@@ -50,6 +59,10 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel channel) {
     context.connections().add(channel);
+    if (!context.memory().admitsNewWork()) {
+      refuseForMemory(channel);
+      return;
+    }
     context.transport().configureRelaySocket(channel);
     ClientConnection client = new ClientConnection(channel.remoteAddress(), context.tls() != null);
     ChannelPipeline pipeline = channel.pipeline();
@@ -57,6 +70,86 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
       pipeline.addLast("proxy-header", new HAProxyMessageDecoder());
     }
     pipeline.addLast("preamble", new Preamble(context, client));
+  }
+
+  /**
+   * Only the buffer memory's reserve is left: the connection gets the prepared 503 and is closed
+   * before anything of it is read ({@code RR}); an {@code https} one (or one whose PROXY header
+   * comes first) is closed at once, since an answer would first need a handshake, the costliest
+   * thing to give a crowd.
+   */
+  private void refuseForMemory(Channel channel) {
+    context.memory().refused();
+    long startMillis = System.currentTimeMillis();
+    int status = -1;
+    long bytes = 0;
+    if (context.tls() == null && !context.acceptProxy()) {
+      ByteBuf answer = context.answers().h1(503);
+      bytes = answer.readableBytes();
+      status = 503;
+      // Half-closed after the answer, and closed a moment later: closing at once with the
+      // unread request in the socket would reset the connection, and a reset can reach the
+      // client before the answer does.
+      channel
+          .writeAndFlush(answer)
+          .addListener(
+              (ChannelFutureListener)
+                  written -> {
+                    if (written.isSuccess() && channel instanceof DuplexChannel duplex) {
+                      duplex.shutdownOutput();
+                      channel.eventLoop().schedule(() -> channel.close(), 1, TimeUnit.SECONDS);
+                    } else {
+                      channel.close();
+                    }
+                  });
+    } else {
+      channel.close();
+    }
+    context.stats().ended(TerminationState.RESOURCE_LIMIT_DURING_REQUEST, status);
+    if (context.accessLog().enabled()) {
+      context
+          .accessLog()
+          .record(
+              new HttpRecord(
+                  startMillis,
+                  SocketAddresses.format(channel.remoteAddress()),
+                  context.listener(),
+                  "-",
+                  HttpExchange.NO_SERVER,
+                  0,
+                  -1,
+                  -1,
+                  -1,
+                  0,
+                  status,
+                  bytes,
+                  TerminationState.RESOURCE_LIMIT_DURING_REQUEST,
+                  0,
+                  0,
+                  0,
+                  "<BADREQ>",
+                  context.tls() == null ? null : "!NO_MEMORY"));
+    }
+  }
+
+  /**
+   * Closes an HTTP/2 connection whose client shut its side (FIN). Sockets are accepted with half
+   * closure allowed, which HTTP/1.1 uses to finish the response in progress; HTTP/2 has no use for
+   * it (a client that sends nothing more cannot open its windows), and nothing else would ever
+   * close the connection: it would sit in CLOSE_WAIT, holding its descriptor and buffers.
+   */
+  @Sharable
+  private static final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
+    static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        ctx.close();
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
+    }
   }
 
   /** The steps before HTTP, within the PROXY header and handshake timeouts. */
@@ -229,9 +322,13 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                       .maxConcurrentStreams(http.h2().maxConcurrentStreams())
                       .maxHeaderListSize(maxHeaderSize))
               .decoderEnforceMaxRstFramesPerWindow(http.h2().maxResetsPerMinute(), 60)
+              .encoderEnforceMaxQueuedControlFrames(http.h2().maxQueuedControlFrames())
+              .decoderEnforceMaxConsecutiveEmptyDataFrames(
+                  http.h2().maxConsecutiveEmptyDataFrames())
               .validateHeaders(true)
               .build());
-      pipeline.addAfter("h2", "bdp", new BdpWindow());
+      pipeline.addAfter("h2", "h2-fin", CloseOnInputShutdown.INSTANCE);
+      pipeline.addAfter("h2-fin", "bdp", new BdpWindow());
       pipeline.addAfter(
           "bdp",
           "h2-streams",
@@ -265,7 +362,11 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // A garbage ClientHello, a bad PROXY header or a reset: the client's business, counted by
-      // the TLS figures; logging each would let any client flood the log.
+      // the TLS figures; logging each would let any client flood the log. An Error (out of
+      // memory above all) is Sluice's, and must show.
+      if (cause instanceof Error) {
+        log.error("listener {}: {}", context.listener(), cause.toString());
+      }
       ctx.close();
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.proxy.tcp;
 
 import io.netty.channel.group.ChannelGroup;
+import io.sluice.admission.BufferMemory;
 import io.sluice.admission.PipeBudget;
 import io.sluice.net.Transport;
 import io.sluice.observe.AccessLog;
@@ -26,6 +27,8 @@ import java.util.Map;
  *     are reached over plain TCP
  * @param pipes the process's pipes for splicing, or {@code null} when this listener never splices
  *     ({@code splice: off}, TLS termination, or the NIO transport)
+ * @param memory the process's buffer budget: new connections are closed at once while only its
+ *     reserve is left
  */
 public record TcpListenerContext(
     String listener,
@@ -40,7 +43,8 @@ public record TcpListenerContext(
     ClientTls tls,
     SniRoutes sniRoutes,
     Map<Pool, ServerTls> serverTls,
-    PipeBudget pipes) {
+    PipeBudget pipes,
+    BufferMemory memory) {
 
   public TcpListenerContext {
     serverTls = Map.copyOf(serverTls);

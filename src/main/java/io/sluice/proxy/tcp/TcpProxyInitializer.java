@@ -7,11 +7,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.AttributeKey;
+import io.sluice.observe.TerminationState;
 
 /**
  * What an accepted TCP connection goes through, in order:
  *
  * <ol>
+ *   <li>nothing at all while the process's buffer memory is spent: the connection is closed at once
+ *       ({@code RR});
  *   <li>{@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when the listener accepts the
  *       PROXY protocol: the header's client address replaces the socket's;
  *   <li>on TLS listeners, the handshake ({@link ClientTls#newHandshakeHandler()}: SNI, then TLS)
@@ -54,6 +57,12 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
     context.connections().add(client);
     context.transport().configureRelaySocket(client);
     TcpSession session = new TcpSession(context, client);
+    if (!context.memory().admitsNewWork()) {
+      // Closed before anything is read or any server is chosen: the refusal costs no buffer.
+      context.memory().refused();
+      session.end(TerminationState.RESOURCE_LIMIT_DURING_REQUEST, null);
+      return;
+    }
     client.attr(SESSION).set(session);
     ChannelPipeline pipeline = client.pipeline();
     if (context.acceptProxy()) {

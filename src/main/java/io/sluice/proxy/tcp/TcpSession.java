@@ -128,6 +128,8 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
   private final ChannelFutureListener shutdownBackendOutput = f -> shutdownOutput(false);
   private final ChannelFutureListener shutdownClientOutput = f -> shutdownOutput(true);
   private final ChannelFutureListener outputShut = f -> finishIfBothDone();
+  private final ChannelFutureListener resumeClientRead = f -> resumeReading(true);
+  private final ChannelFutureListener resumeBackendRead = f -> resumeReading(false);
 
   TcpSession(TcpListenerContext context, Channel client) {
     this.context = context;
@@ -503,7 +505,16 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       }
       bytesToClient += length;
     }
-    target.write(bytes, target.voidPromise());
+    if (context.memory().spent()) {
+      // Only the reserve is left: this side reads again once what it read is in the kernel, so
+      // each connection holds at most one read of Sluice's memory until the budget recovers.
+      (fromClient ? client : backend).config().setAutoRead(false);
+      target
+          .write(bytes, target.newPromise())
+          .addListener(fromClient ? resumeClientRead : resumeBackendRead);
+    } else {
+      target.write(bytes, target.voidPromise());
+    }
     ChannelOutboundBuffer queued = target.unsafe().outboundBuffer();
     if (queued != null && queued.totalPendingWriteBytes() > maxQueuedBytes) {
       maxQueuedBytes = queued.totalPendingWriteBytes();
@@ -615,6 +626,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     } else if (!clientSide && isSocketError(cause) && nothingRelayed()) {
       retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, cause);
     } else if (isSocketError(cause)) {
+      // The other side learns of the abort as an abort: a FIN would tell it the stream ended
+      // whole, which for a protocol without its own framing is a silent truncation.
+      Channel other = clientSide ? backend : client;
+      if (other != null) {
+        other.config().setOption(ChannelOption.SO_LINGER, 0);
+      }
       end(
           clientSide
               ? TerminationState.CLIENT_ABORTED_DURING_DATA
