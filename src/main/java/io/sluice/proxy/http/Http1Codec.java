@@ -138,6 +138,20 @@ final class Http1Codec
     }
 
     /**
+     * At the connection's end Netty's decoder hands on the request it was reading, as cut short;
+     * after a refusal that request is the refused one, already reported.
+     */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      if (rejected) {
+        in.skipBytes(in.readableBytes());
+        return;
+      }
+      super.decodeLast(ctx, in, out);
+    }
+
+    /**
      * Whether the head in {@code in} folds a header line (a line starting with a space or tab),
      * which RFC 9112 section 5.2 lets a server reject and which proxies disagree on.
      */

@@ -52,6 +52,11 @@ final class Identity {
       HttpRequest request, HttpConfig http, ClientConnection client, String host, boolean tunnel) {
     HttpHeaders headers = request.headers();
     removeHopByHop(headers);
+    if (request.protocolVersion().minorVersion() == 0 && !headers.contains(HttpHeaderNames.HOST)) {
+      // HTTP/1.0 may leave Host out; servers get HTTP/1.1, which requires it, and empty when the
+      // target names no host (RFC 9112 section 3.2): strict servers refuse a request without.
+      headers.set(HttpHeaderNames.HOST, "");
+    }
     if (tunnel) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
