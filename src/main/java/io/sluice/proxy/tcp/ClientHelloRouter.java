@@ -2,6 +2,7 @@ package io.sluice.proxy.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.concurrent.Future;
@@ -62,5 +63,22 @@ final class ClientHelloRouter extends AbstractSniHandler<Pool> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, cause);
+  }
+
+  /** The client left before a whole ClientHello: {@code CR} now, not {@code cR} at the timeout. */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    super.channelInactive(ctx);
+    session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, null);
+  }
+
+  /** The client shut its side before a whole ClientHello (listeners allow half-closure). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ChannelInputShutdownEvent) {
+      session.end(TerminationState.CLIENT_ABORTED_DURING_REQUEST, null);
+    } else {
+      super.userEventTriggered(ctx, event);
+    }
   }
 }

@@ -23,7 +23,7 @@ import io.netty.util.AttributeKey;
  */
 @Sharable
 public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
-  private static final AttributeKey<TcpSession> SESSION = AttributeKey.valueOf("sluice.tcp");
+  static final AttributeKey<TcpSession> SESSION = AttributeKey.valueOf("sluice.tcp");
 
   private final TcpListenerContext context;
 

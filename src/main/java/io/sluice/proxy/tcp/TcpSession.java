@@ -133,6 +133,21 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.destinationAddress = destination;
   }
 
+  /** Who the client is: the socket's peer, or the PROXY header's source once one was read. */
+  SocketAddress clientAddress() {
+    return clientAddress;
+  }
+
+  /** Where the client connected: the listener's address, or the PROXY header's destination. */
+  SocketAddress destinationAddress() {
+    return destinationAddress;
+  }
+
+  /** The pool connections go to: the listener's, or the one the ClientHello routed to. */
+  Pool pool() {
+    return pool;
+  }
+
   /** Routes the connection to {@code chosen} instead of the listener's pool; before start(). */
   void usePool(Pool chosen) {
     this.pool = chosen;
@@ -209,8 +224,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     return clientTlsFacts;
   }
 
-  /** Chooses a server and connects to it on this event loop. */
+  /** Chooses a server and connects to it on this event loop; nothing once the session ended. */
   void start() {
+    if (ended) {
+      // A slot taken now would never be given back: end() has run.
+      return;
+    }
     cancelTimer();
     pool.retryBudget().recordRequest();
     connect(null);
