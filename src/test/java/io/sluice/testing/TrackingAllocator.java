@@ -61,7 +61,15 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
     for (ByteBuf buffer : handedOut) {
       if (buffer.refCnt() != 0) {
         leaked++;
-        buffer.release(buffer.refCnt());
+      }
+    }
+    for (ByteBuf buffer : handedOut) {
+      try {
+        if (buffer.refCnt() != 0) {
+          buffer.release(buffer.refCnt());
+        }
+      } catch (io.netty.util.IllegalReferenceCountException alreadyFreed) {
+        // A composite whose components were freed before it: counted above all the same.
       }
     }
     int total = handedOut.size();

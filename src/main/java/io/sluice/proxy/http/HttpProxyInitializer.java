@@ -121,10 +121,15 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HAProxyMessage header) {
+        boolean usable;
         try {
-          useHeader(header);
+          usable = useHeader(header);
         } finally {
           header.release();
+        }
+        if (!usable) {
+          ctx.close();
+          return;
         }
         awaitingProxy = false;
         afterProxyHeader();
@@ -155,10 +160,15 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
       }
     }
 
-    private void useHeader(HAProxyMessage header) {
+    /** Takes the header's client; {@code false} when its addresses stand for no connection. */
+    private boolean useHeader(HAProxyMessage header) {
       if (ProxiedAddresses.present(header)) {
+        if (!ProxiedAddresses.hasPorts(header)) {
+          return false;
+        }
         client.address(ProxiedAddresses.source(header));
       }
+      return true;
     }
 
     @Override

@@ -30,10 +30,15 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage header) {
+      boolean usable;
       try {
-        useHeader(header);
+        usable = useHeader(header);
       } finally {
         header.release();
+      }
+      if (!usable) {
+        session.end(TerminationState.PROXY_REJECTED_REQUEST, null);
+        return;
       }
       headerSeen = true;
       ctx.pipeline().remove(this);
@@ -45,11 +50,16 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void useHeader(HAProxyMessage header) {
+  /** Takes the header's addresses; {@code false} when they cannot stand for a connection. */
+  private boolean useHeader(HAProxyMessage header) {
     if (ProxiedAddresses.present(header)) {
+      if (!ProxiedAddresses.hasPorts(header)) {
+        return false;
+      }
       session.proxiedAddresses(
           ProxiedAddresses.source(header), ProxiedAddresses.destination(header));
     }
+    return true;
   }
 
   @Override

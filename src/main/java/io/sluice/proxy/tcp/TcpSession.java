@@ -460,8 +460,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
   }
 
-  /** Keeps bytes that arrived before the server connection was ready. */
+  /** Keeps bytes that arrived before the server connection was ready; drops them once ended. */
   void keepEarlyBytes(ByteBuf bytes) {
+    if (ended) {
+      // end() released what was kept; bytes still in flight (after a refused header) go too.
+      bytes.release();
+      return;
+    }
     bytesFromClient += bytes.readableBytes();
     if (early == null) {
       early = client.alloc().compositeBuffer();
