@@ -132,7 +132,7 @@ final class Http1Codec
           }
         }
       }
-      if (inHead && out.size() == oldSize && in.readerIndex() > before) {
+      if (inHead && out.size() == oldSize && consumedMoreThanControls(in, before)) {
         headStarted = true;
       }
     }
@@ -176,6 +176,21 @@ final class Http1Codec
           if (next == '\r' || next == '\n') {
             return false;
           }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Whether the decoder consumed part of a head, rather than only the control characters and
+     * blanks it skips before a request line (the empty lines RFC 9112 section 2.2 lets a server
+     * ignore): after those, a blank is no folded line.
+     */
+    private static boolean consumedMoreThanControls(ByteBuf in, int from) {
+      for (int i = from; i < in.readerIndex(); i++) {
+        char c = (char) (in.getByte(i) & 0xFF);
+        if (!Character.isISOControl(c) && !Character.isWhitespace(c)) {
+          return true;
         }
       }
       return false;

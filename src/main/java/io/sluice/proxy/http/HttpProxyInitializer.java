@@ -59,6 +59,21 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast("preamble", new Preamble(context, client));
   }
 
+  /**
+   * The end of an HTTP/2 connection's pipeline. Netty's frame codec hands each connection error it
+   * meets (a client breaking the protocol) down the pipeline before it sends GOAWAY and closes; it
+   * ends here, rather than as a warning per misbehaving client.
+   */
+  @Sharable
+  static final class H2ConnectionErrors extends ChannelInboundHandlerAdapter {
+    static final H2ConnectionErrors INSTANCE = new H2ConnectionErrors();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
   /** The steps before HTTP, within the PROXY header and handshake timeouts. */
   private static final class Preamble extends ChannelInboundHandlerAdapter implements Runnable {
     private final HttpListenerContext context;
@@ -256,6 +271,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                       .addLast(new HttpFrontend(context, client, true));
                 }
               }));
+      pipeline.addAfter("h2-streams", "h2-errors", H2ConnectionErrors.INSTANCE);
       if (read != null) {
         ctx.fireChannelRead(read);
       }
