@@ -373,7 +373,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     ChannelPipeline pipeline = backend.pipeline();
     String relay = pipeline.context(BackpressureRelay.class).name();
-    pipeline.addBefore(relay, "tls-wait", new ServerHandshakeReader(this));
+    pipeline.addBefore(relay, "tls-wait", new ServerHandshakeReader(this::serverHandshakeDone));
     // Added last, and to a connected channel: the handshake starts now, after the header.
     pipeline.addBefore(
         "tls-wait", "tls", tls.newHandler(backend.alloc(), host, port, pool.connectTimeout()));
