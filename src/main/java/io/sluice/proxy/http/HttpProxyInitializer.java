@@ -24,6 +24,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.HttpConfig;
 import io.sluice.net.ProxiedAddresses;
+import io.sluice.net.ProxyV2TlvCheck;
 import io.sluice.tls.TlsTerminator;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -54,6 +55,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     ClientConnection client = new ClientConnection(channel.remoteAddress(), context.tls() != null);
     ChannelPipeline pipeline = channel.pipeline();
     if (context.acceptProxy()) {
+      pipeline.addLast("proxy-v2-tlvs", new ProxyV2TlvCheck());
       pipeline.addLast("proxy-header", new HAProxyMessageDecoder());
     }
     pipeline.addLast("preamble", new Preamble(context, client));

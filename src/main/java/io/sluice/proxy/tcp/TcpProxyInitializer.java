@@ -7,13 +7,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.AttributeKey;
+import io.sluice.net.ProxyV2TlvCheck;
 
 /**
  * What an accepted TCP connection goes through, in order:
  *
  * <ol>
- *   <li>{@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when the listener accepts the
- *       PROXY protocol: the header's client address replaces the socket's;
+ *   <li>{@link ProxyV2TlvCheck}, {@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when
+ *       the listener accepts the PROXY protocol: the header's client address replaces the socket's;
  *   <li>on TLS listeners, the handshake ({@link ClientTls#newHandshakeHandler()}: SNI, then TLS)
  *       and {@link TlsHandshakeReader}, which waits for it to succeed;
  *   <li>{@link TcpSession#start()}: a server is chosen and connected on this same event loop;
@@ -54,7 +55,8 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
     client.attr(SESSION).set(session);
     ChannelPipeline pipeline = client.pipeline();
     if (context.acceptProxy()) {
-      pipeline.addLast(new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
+      pipeline.addLast(
+          new ProxyV2TlvCheck(), new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
       session.awaitProxyHeader();
     } else {
       afterPreamble(pipeline, session);
