@@ -8,6 +8,7 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.concurrent.Future;
 import io.sluice.observe.TerminationState;
 import io.sluice.pool.Pool;
+import java.util.List;
 
 /**
  * TLS passthrough: reads the server name from the client's ClientHello (Netty's strict parser,
@@ -26,12 +27,50 @@ final class ClientHelloRouter extends AbstractSniHandler<Pool> {
         }
       };
 
+  private static final int RECORD_HEADER = 5;
+  private static final int HANDSHAKE = 22;
+
   private final TcpSession session;
   private final SniRoutes routes;
 
   ClientHelloRouter(TcpSession session, SniRoutes routes) {
     this.session = session;
     this.routes = routes;
+  }
+
+  /**
+   * Holds Netty's parser back while a ClientHello spread over several records is cut one to four
+   * bytes into a record header: Netty 4.2.12 counts the bytes after the first record four too many,
+   * reads past what arrived, and takes the connection for one without TLS. Whole records, or a
+   * ClientHello already complete, go to it at once.
+   */
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    if (!cutInsideARecordHeader(in)) {
+      super.decode(ctx, in, out);
+    }
+  }
+
+  private static boolean cutInsideARecordHeader(ByteBuf in) {
+    int at = in.readerIndex();
+    int end = in.writerIndex();
+    if (end - at < RECORD_HEADER + 4 || in.getUnsignedByte(at) != HANDSHAKE) {
+      return false;
+    }
+    int helloLength = in.getUnsignedMedium(at + RECORD_HEADER + 1);
+    int gathered = -4;
+    while (end - at >= RECORD_HEADER) {
+      int record = RECORD_HEADER + in.getUnsignedShort(at + 3);
+      if (end - at < record) {
+        return false;
+      }
+      gathered += record - RECORD_HEADER;
+      if (gathered >= helloLength) {
+        return false;
+      }
+      at += record;
+    }
+    return end > at;
   }
 
   /** Netty passes non-TLS bytes on with no ClientHello; a passthrough listener refuses them. */
