@@ -255,10 +255,27 @@ class Http1RequestFuzzTest {
     assertThat(server.accepted()).as("the server accepts " + server).isTrue();
     assertThat(server.complete()).isTrue();
     assertThat(server.head.method()).isEqualTo(prepared.method());
-    assertThat(server.head.uri()).isEqualTo(prepared.uri());
+    assertThat(withPath(server.head.uri())).isEqualTo(withPath(prepared.uri()));
     assertThat(entries(server.head.headers())).isEqualTo(entries(prepared.headers()));
     assertThat(server.body.toByteArray()).isEqualTo(body);
     assertThat(entries(server.trailers)).isEqualTo(entries(message.trailers));
+  }
+
+  /**
+   * An absolute-form target with its empty path written {@code /}, as Netty's encoder writes it:
+   * the same resource (RFC 9110 section 4.2.3).
+   */
+  private static String withPath(String uri) {
+    int scheme = uri.indexOf("://");
+    if (scheme < 0 || uri.startsWith("/")) {
+      return uri;
+    }
+    int query = uri.indexOf('?', scheme);
+    int pathEnd = query < 0 ? uri.length() : query;
+    if (uri.lastIndexOf('/', pathEnd - 1) >= scheme + 3) {
+      return uri;
+    }
+    return uri.substring(0, pathEnd) + "/" + uri.substring(pathEnd);
   }
 
   private static void checkIdentity(HttpHeaders headers) {
