@@ -725,4 +725,31 @@ class ConfigValidationTest {
             "sluice.yaml:4:17: pools[0].scope: scope: cluster needs a top-level cluster: {redis:"
                 + " host:port}");
   }
+
+  @Test
+  void refusesAnAdminListenerBeyondLoopbackWithoutAToken() {
+    String open = LISTENERS + POOLS + "admin: {bind: \"0.0.0.0:9900\"}\n";
+    String blank = LISTENERS + POOLS + "admin: {bind: \":9900\", token: \" \"}\n";
+
+    assertThat(errors(open))
+        .containsExactly(
+            "sluice.yaml:5:1: admin.token: an admin listener bound beyond loopback needs a token"
+                + " (admin.bind is 0.0.0.0:9900)");
+    assertThat(errors(blank)).hasSize(1).allMatch(error -> error.contains("admin.token"));
+  }
+
+  @Test
+  void takesAnAdminListenerOnLoopbackWithoutATokenAndBeyondItWithOne() {
+    for (String admin :
+        new String[] {
+          "{bind: \"127.0.0.1:9900\"}",
+          "{bind: \"[::1]:9900\"}",
+          "{bind: \"localhost:9900\"}",
+          "{bind: \"LocalHost:9900\"}",
+          "{bind: \"0.0.0.0:9900\", token: s3cret}"
+        }) {
+      String yaml = LISTENERS + POOLS + "admin: " + admin + "\n";
+      assertThat(ConfigLoader.parse(yaml, "sluice.yaml").errors()).as(admin).isEmpty();
+    }
+  }
 }
