@@ -294,6 +294,10 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // A garbage ClientHello, a bad PROXY header or a reset: the client's business, counted by
       // the TLS figures; logging each would let any client flood the log.
+      // After a refused PROXY header, Netty's decoder would decode what follows it at the close.
+      if (ctx.pipeline().get("proxy-header") != null) {
+        ctx.pipeline().remove("proxy-header");
+      }
       ctx.close();
     }
 
