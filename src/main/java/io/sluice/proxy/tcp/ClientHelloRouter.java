@@ -39,38 +39,44 @@ final class ClientHelloRouter extends AbstractSniHandler<Pool> {
   }
 
   /**
-   * Holds Netty's parser back while a ClientHello spread over several records is cut one to four
-   * bytes into a record header: Netty 4.2.12 counts the bytes after the first record four too many,
-   * reads past what arrived, and takes the connection for one without TLS. Whole records, or a
-   * ClientHello already complete, go to it at once.
+   * Holds Netty's parser back until a ClientHello spread over several records has arrived in whole
+   * records: Netty 4.2.12 counts the bytes after the first record four too many, so a record that
+   * lacks up to four bytes passes for complete. It then reads past what arrived (beyond the buffer:
+   * refused as not TLS; within a larger one: routed by stale bytes), depending on where TCP cut the
+   * ClientHello. A ClientHello whole in its first record, or bytes that are not one, go to it at
+   * once.
    */
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-    if (!cutInsideARecordHeader(in)) {
+    if (!awaitsRecords(in)) {
       super.decode(ctx, in, out);
     }
   }
 
-  private static boolean cutInsideARecordHeader(ByteBuf in) {
+  private static boolean awaitsRecords(ByteBuf in) {
     int at = in.readerIndex();
     int end = in.writerIndex();
     if (end - at < RECORD_HEADER + 4 || in.getUnsignedByte(at) != HANDSHAKE) {
       return false;
     }
     int helloLength = in.getUnsignedMedium(at + RECORD_HEADER + 1);
+    // The first record's content starts with the handshake header: type and length.
     int gathered = -4;
-    while (end - at >= RECORD_HEADER) {
-      int record = RECORD_HEADER + in.getUnsignedShort(at + 3);
-      if (end - at < record) {
+    while (gathered < helloLength) {
+      if (end - at < RECORD_HEADER) {
+        return true;
+      }
+      if (in.getUnsignedByte(at) != HANDSHAKE) {
         return false;
       }
-      gathered += record - RECORD_HEADER;
-      if (gathered >= helloLength) {
-        return false;
+      int content = in.getUnsignedShort(at + 3);
+      if (end - at < RECORD_HEADER + content) {
+        return true;
       }
-      at += record;
+      gathered += content;
+      at += RECORD_HEADER + content;
     }
-    return end > at;
+    return false;
   }
 
   /** Netty passes non-TLS bytes on with no ClientHello; a passthrough listener refuses them. */
