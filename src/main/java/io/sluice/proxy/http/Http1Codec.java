@@ -163,7 +163,9 @@ final class Http1Codec
           return true;
         }
       } else {
-        while (i < end && (in.getByte(i) == '\r' || in.getByte(i) == '\n')) {
+        // What Netty skips before a request line (the empty lines RFC 9112 section 2.2 allows, and
+        // any control byte or blank): a line break there starts no header line.
+        while (i < end && skippedBeforeRequestLine(in.getByte(i))) {
           i++;
         }
       }
@@ -188,12 +190,16 @@ final class Http1Codec
      */
     private static boolean consumedMoreThanControls(ByteBuf in, int from) {
       for (int i = from; i < in.readerIndex(); i++) {
-        char c = (char) (in.getByte(i) & 0xFF);
-        if (!Character.isISOControl(c) && !Character.isWhitespace(c)) {
+        if (!skippedBeforeRequestLine(in.getByte(i))) {
           return true;
         }
       }
       return false;
+    }
+
+    private static boolean skippedBeforeRequestLine(byte b) {
+      char c = (char) (b & 0xFF);
+      return Character.isISOControl(c) || Character.isWhitespace(c);
     }
 
     private static boolean isBlank(byte b) {
