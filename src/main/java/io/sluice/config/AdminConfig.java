@@ -7,4 +7,14 @@ package io.sluice.config;
  * @param token a bearer token every request must carry ({@code Authorization: Bearer ...});
  *     required when {@code bind} is not a loopback address
  */
-public record AdminConfig(String bind, String token) {}
+public record AdminConfig(String bind, String token) {
+  /** Never the token: a record prints every field, and configurations end up in logs. */
+  @Override
+  public String toString() {
+    return "AdminConfig[bind="
+        + bind
+        + ", token="
+        + (token == null ? "none" : "(set, not shown)")
+        + "]";
+  }
+}

@@ -499,7 +499,8 @@ final class ConfigValidator {
     if (host.isEmpty()) {
       return false;
     }
-    if (host.equals("localhost")) {
+    if (host.equalsIgnoreCase("localhost")) {
+      // As BindHostCheck takes it, in any case; never looked up, so it cannot resolve elsewhere.
       return true;
     }
     try {

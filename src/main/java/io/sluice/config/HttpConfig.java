@@ -120,6 +120,9 @@ public record HttpConfig(
    * @param rfc7239 set {@code Forwarded: for=...;proto=...;host=...}
    * @param requestId the request-id header, generated when the client sent none; absent: none
    * @param traceparent pass a valid W3C {@code traceparent}, or start one when absent
+   * @param keepClientRequestId keep a request id the client sent (so a client's id follows the
+   *     request through); {@code false} where servers trust the id as Sluice's own, for instance to
+   *     deduplicate or to audit: an inbound copy is then replaced
    */
   public record Forwarded(
       XForwardedFor xForwardedFor,
@@ -127,8 +130,9 @@ public record HttpConfig(
       Boolean xForwardedHost,
       @JsonProperty("forwarded") Boolean rfc7239,
       String requestId,
-      Boolean traceparent) {
-    public static final Forwarded DEFAULT = new Forwarded(null, null, null, null, null, null);
+      Boolean traceparent,
+      Boolean keepClientRequestId) {
+    public static final Forwarded DEFAULT = new Forwarded(null, null, null, null, null, null, null);
 
     public Forwarded {
       xForwardedFor = xForwardedFor == null ? XForwardedFor.APPEND : xForwardedFor;
@@ -137,6 +141,12 @@ public record HttpConfig(
       rfc7239 = rfc7239 != null && rfc7239;
       requestId = requestId == null ? "x-request-id" : requestId;
       traceparent = traceparent == null || traceparent;
+      keepClientRequestId = keepClientRequestId == null || keepClientRequestId;
+    }
+
+    /** Whether Sluice tells servers the client's address in a header of its own. */
+    public boolean vouchesForClientAddress() {
+      return xForwardedFor != XForwardedFor.OFF || rfc7239;
     }
   }
 

@@ -22,6 +22,15 @@ public final class ProxiedAddresses {
         && header.proxiedProtocol().addressFamily() != HAProxyProxiedProtocol.AddressFamily.AF_UNIX;
   }
 
+  /**
+   * Whether the ports of a header that {@link #present carries addresses} are real TCP or UDP
+   * ports. Netty's v2 decoder takes port 0, which no connection has: such a header is malformed,
+   * and Sluice could not describe that client to its own servers either.
+   */
+  public static boolean hasPorts(HAProxyMessage header) {
+    return header.sourcePort() > 0 && header.destinationPort() > 0;
+  }
+
   /** The client's address; only when {@link #present}. */
   public static InetSocketAddress source(HAProxyMessage header) {
     return inet(header.sourceAddress(), header.sourcePort());

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * nobody to type a passphrase.
  */
 final class PemFiles {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PemFiles.class);
   private static final Pattern BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
 
@@ -48,7 +49,9 @@ final class PemFiles {
               .generateCertificates(new ByteArrayInputStream(bytes))) {
         chain.add((X509Certificate) certificate);
       }
-    } catch (CertificateException e) {
+    } catch (CertificateException | RuntimeException e) {
+      // The JDK's parser throws unchecked exceptions for some malformed encodings too: a file
+      // caught half-written by a reload is an error to report, never one to die of.
       throw new TlsSetupException(
           "cannot read the certificates in '" + file + "': " + e.getMessage(), e);
     }
@@ -63,6 +66,7 @@ final class PemFiles {
    * for a traditional EC key without parameters, its curve.
    */
   static PrivateKey privateKey(Path file, PublicKey publicKey) throws TlsSetupException {
+    warnIfOthersCanRead(file);
     String text = new String(read(file), StandardCharsets.US_ASCII);
     Matcher block = BLOCK.matcher(text);
     while (block.find()) {
@@ -89,7 +93,7 @@ final class PemFiles {
           default:
             // EC PARAMETERS and the like come before the key in some files.
         }
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
+      } catch (GeneralSecurityException | RuntimeException e) {
         throw new TlsSetupException(
             "cannot read the "
                 + publicKey.getAlgorithm()
@@ -104,6 +108,40 @@ final class PemFiles {
         "no private key in '"
             + file
             + "' (expected a PEM block BEGIN PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)");
+  }
+
+  /**
+   * Warns when the key file's group or anyone else may read it (or write it): whoever can read the
+   * key can impersonate every name the certificate carries. A warning rather than a refusal, since
+   * the key may be shared with a group on purpose (a deploy user, a HSM agent); loaded at start and
+   * when the file changes, so once per change.
+   */
+  static void warnIfOthersCanRead(Path file) {
+    String mode = looseMode(file);
+    if (mode != null) {
+      log.warn(
+          "the private key '{}' can be read by others than its owner ({}); chmod 600 it",
+          file,
+          mode);
+    }
+  }
+
+  /** The file's mode as {@code ls -l} writes it when group or others have any right, else null. */
+  static String looseMode(Path file) {
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions;
+    try {
+      permissions = Files.getPosixFilePermissions(file);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Unreadable: the read below says so. Not POSIX: nothing to tell.
+      return null;
+    }
+    boolean loose =
+        permissions.stream()
+            .anyMatch(
+                permission ->
+                    permission.name().startsWith("GROUP")
+                        || permission.name().startsWith("OTHERS"));
+    return loose ? java.nio.file.attribute.PosixFilePermissions.toString(permissions) : null;
   }
 
   /** Whether {@code key} is the private half of {@code publicKey}: signs and verifies once. */
@@ -229,6 +267,9 @@ final class PemFiles {
         int octets = length & 0x7f;
         if (octets == 0 || octets > 3) {
           throw new GeneralSecurityException("malformed DER: length too long");
+        }
+        if (position + octets > end) {
+          throw new GeneralSecurityException("malformed DER: length past the end");
         }
         length = 0;
         for (int i = 0; i < octets; i++) {

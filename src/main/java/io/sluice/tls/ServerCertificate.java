@@ -20,6 +20,18 @@ record ServerCertificate(List<X509Certificate> chain, PrivateKey key, List<Strin
     return chain.get(0);
   }
 
+  /** Never the key: a record prints every field, and this one may end up in a log line. */
+  @Override
+  public String toString() {
+    return "ServerCertificate[leaf="
+        + leaf().getSubjectX500Principal().getName()
+        + ", key="
+        + key.getAlgorithm()
+        + " (not shown), names="
+        + names
+        + "]";
+  }
+
   /** {@code EC} or {@code RSA}: which signature schemes the key can make. */
   String keyAlgorithm() {
     return key.getAlgorithm();

@@ -365,4 +365,20 @@ class ConfigLoaderTest {
     assertThat(result.config()).as("config of a file with errors").isNull();
     return result.errors().stream().map(ConfigError::toString).toList();
   }
+
+  @Test
+  void theAdminTokenNeverShowsInAConfigurationsText() {
+    ConfigResult result =
+        ConfigLoader.parse(
+            """
+            listeners: [{name: a, bind: ["127.0.0.1:0"], pool: p}]
+            pools: [{name: p, servers: [{address: "127.0.0.1:1"}]}]
+            admin: {bind: "127.0.0.1:9900", token: s3cret-admin-token}
+            """,
+            "sluice.yaml");
+
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.config().admin().token()).isEqualTo("s3cret-admin-token");
+    assertThat(result.config().toString()).contains("bind=127.0.0.1:9900").doesNotContain("s3cret");
+  }
 }

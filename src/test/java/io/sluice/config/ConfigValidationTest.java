@@ -836,4 +836,31 @@ class ConfigValidationTest {
             "sluice.yaml:1:1: max_pipes: expected 0 or more, got -2",
             "sluice.yaml:4:61: listeners[1].splice: splice applies to tcp listeners only");
   }
+
+  @Test
+  void refusesAnAdminListenerBeyondLoopbackWithoutAToken() {
+    String open = LISTENERS + POOLS + "admin: {bind: \"0.0.0.0:9900\"}\n";
+    String blank = LISTENERS + POOLS + "admin: {bind: \":9900\", token: \" \"}\n";
+
+    assertThat(errors(open))
+        .containsExactly(
+            "sluice.yaml:5:1: admin.token: an admin listener bound beyond loopback needs a token"
+                + " (admin.bind is 0.0.0.0:9900)");
+    assertThat(errors(blank)).hasSize(1).allMatch(error -> error.contains("admin.token"));
+  }
+
+  @Test
+  void takesAnAdminListenerOnLoopbackWithoutATokenAndBeyondItWithOne() {
+    for (String admin :
+        new String[] {
+          "{bind: \"127.0.0.1:9900\"}",
+          "{bind: \"[::1]:9900\"}",
+          "{bind: \"localhost:9900\"}",
+          "{bind: \"LocalHost:9900\"}",
+          "{bind: \"0.0.0.0:9900\", token: s3cret}"
+        }) {
+      String yaml = LISTENERS + POOLS + "admin: " + admin + "\n";
+      assertThat(ConfigLoader.parse(yaml, "sluice.yaml").errors()).as(admin).isEmpty();
+    }
+  }
 }

@@ -132,9 +132,23 @@ final class Http1Codec
           }
         }
       }
-      if (inHead && out.size() == oldSize && in.readerIndex() > before) {
+      if (inHead && out.size() == oldSize && consumedMoreThanControls(in, before)) {
         headStarted = true;
       }
+    }
+
+    /**
+     * At the connection's end Netty's decoder hands on the request it was reading, as cut short;
+     * after a refusal that request is the refused one, already reported.
+     */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      if (rejected) {
+        in.skipBytes(in.readableBytes());
+        return;
+      }
+      super.decodeLast(ctx, in, out);
     }
 
     /**
@@ -149,7 +163,9 @@ final class Http1Codec
           return true;
         }
       } else {
-        while (i < end && (in.getByte(i) == '\r' || in.getByte(i) == '\n')) {
+        // What Netty skips before a request line (the empty lines RFC 9112 section 2.2 allows, and
+        // any control byte or blank): a line break there starts no header line.
+        while (i < end && skippedBeforeRequestLine(in.getByte(i))) {
           i++;
         }
       }
@@ -165,6 +181,25 @@ final class Http1Codec
         }
       }
       return false;
+    }
+
+    /**
+     * Whether the decoder consumed part of a head, rather than only the control characters and
+     * blanks it skips before a request line (the empty lines RFC 9112 section 2.2 lets a server
+     * ignore): after those, a blank is no folded line.
+     */
+    private static boolean consumedMoreThanControls(ByteBuf in, int from) {
+      for (int i = from; i < in.readerIndex(); i++) {
+        if (!skippedBeforeRequestLine(in.getByte(i))) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean skippedBeforeRequestLine(byte b) {
+      char c = (char) (b & 0xFF);
+      return Character.isISOControl(c) || Character.isWhitespace(c);
     }
 
     private static boolean isBlank(byte b) {

@@ -117,7 +117,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
         return;
       }
       cancelTimer();
-      int refusal = refusal(request);
+      int refusal = refusal(request, context.http().maxHeaders(), stream);
       if (refusal != 0) {
         ReferenceCountUtil.release(msg);
         context.stats().rejected();
@@ -155,8 +155,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
   /**
    * The status a request is refused with before it goes anywhere, or 0. Netty's decoder flags what
    * it could not parse; the rest are RFC 9112's framing rules and this listener's limits.
+   *
+   * @param stream whether the request came as an HTTP/2 stream, whose framing HTTP/2 defines
    */
-  private int refusal(HttpRequest request) {
+  static int refusal(HttpRequest request, int maxHeaders, boolean stream) {
     DecoderResult result = request.decoderResult();
     if (!result.isSuccess()) {
       Throwable cause = result.cause();
@@ -168,8 +170,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       }
       return 400;
     }
+    if (!isRequestTarget(request.uri())) {
+      return 400;
+    }
     HttpHeaders headers = request.headers();
-    if (headers.size() > context.http().maxHeaders()) {
+    if (headers.size() > maxHeaders) {
       return 431;
     }
     if (stream) {
@@ -197,6 +202,21 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
       return 501;
     }
     return 0;
+  }
+
+  /**
+   * Whether {@code uri} is made of the visible ASCII characters a request target may hold (RFC 9112
+   * section 3.2, RFC 3986). Netty reads other bytes one character each and its encoder writes the
+   * target as UTF-8: a server behind Sluice would read other bytes than the client sent.
+   */
+  static boolean isRequestTarget(String uri) {
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c <= ' ' || c >= 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Answers {@code request} with Sluice's own {@code status} and ends it as {@code state}. */

@@ -27,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.HttpConfig;
 import io.sluice.net.ProxiedAddresses;
+import io.sluice.net.ProxyV2TlvCheck;
 import io.sluice.net.SocketAddresses;
 import io.sluice.observe.HttpRecord;
 import io.sluice.observe.TerminationState;
@@ -67,6 +68,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     ClientConnection client = new ClientConnection(channel.remoteAddress(), context.tls() != null);
     ChannelPipeline pipeline = channel.pipeline();
     if (context.acceptProxy()) {
+      pipeline.addLast("proxy-v2-tlvs", new ProxyV2TlvCheck());
       pipeline.addLast("proxy-header", new HAProxyMessageDecoder());
     }
     pipeline.addLast("preamble", new Preamble(context, client));
@@ -152,6 +154,21 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     }
   }
 
+  /**
+   * The end of an HTTP/2 connection's pipeline. Netty's frame codec hands each connection error it
+   * meets (a client breaking the protocol) down the pipeline before it sends GOAWAY and closes; it
+   * ends here, rather than as a warning per misbehaving client.
+   */
+  @Sharable
+  static final class H2ConnectionErrors extends ChannelInboundHandlerAdapter {
+    static final H2ConnectionErrors INSTANCE = new H2ConnectionErrors();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
   /** The steps before HTTP, within the PROXY header and handshake timeouts. */
   private static final class Preamble extends ChannelInboundHandlerAdapter implements Runnable {
     private final HttpListenerContext context;
@@ -214,10 +231,15 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HAProxyMessage header) {
+        boolean usable;
         try {
-          useHeader(header);
+          usable = useHeader(header);
         } finally {
           header.release();
+        }
+        if (!usable) {
+          ctx.close();
+          return;
         }
         awaitingProxy = false;
         afterProxyHeader();
@@ -248,10 +270,15 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
       }
     }
 
-    private void useHeader(HAProxyMessage header) {
+    /** Takes the header's client; {@code false} when its addresses stand for no connection. */
+    private boolean useHeader(HAProxyMessage header) {
       if (ProxiedAddresses.present(header)) {
+        if (!ProxiedAddresses.hasPorts(header)) {
+          return false;
+        }
         client.address(ProxiedAddresses.source(header));
       }
+      return true;
     }
 
     @Override
@@ -343,6 +370,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
                       .addLast(new HttpFrontend(context, client, true));
                 }
               }));
+      pipeline.addAfter("h2-streams", "h2-errors", H2ConnectionErrors.INSTANCE);
       if (read != null) {
         ctx.fireChannelRead(read);
       }
@@ -366,6 +394,10 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
       // memory above all) is Sluice's, and must show.
       if (cause instanceof Error) {
         log.error("listener {}: {}", context.listener(), cause.toString());
+      }
+      // After a refused PROXY header, Netty's decoder would decode what follows it at the close.
+      if (ctx.pipeline().get("proxy-header") != null) {
+        ctx.pipeline().remove("proxy-header");
       }
       ctx.close();
     }

@@ -24,6 +24,12 @@ final class Identity {
   static final String X_FORWARDED_HOST = "x-forwarded-host";
   static final String FORWARDED = "forwarded";
 
+  /**
+   * nginx's realip module and many applications read the client's address here; Sluice never sets
+   * it, so while Sluice says who the client is, a client's own copy would contradict that.
+   */
+  static final String X_REAL_IP = "x-real-ip";
+
   private static final String[] HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-connection", "te", "upgrade", "proxy-authenticate"
   };
@@ -46,6 +52,11 @@ final class Identity {
       HttpRequest request, HttpConfig http, ClientConnection client, String host, boolean tunnel) {
     HttpHeaders headers = request.headers();
     removeHopByHop(headers);
+    if (request.protocolVersion().minorVersion() == 0 && !headers.contains(HttpHeaderNames.HOST)) {
+      // HTTP/1.0 may leave Host out; servers get HTTP/1.1, which requires it, and empty when the
+      // target names no host (RFC 9112 section 3.2): strict servers refuse a request without.
+      headers.set(HttpHeaderNames.HOST, "");
+    }
     if (tunnel) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
@@ -70,6 +81,9 @@ final class Identity {
       case REPLACE -> headers.set(X_FORWARDED_FOR, client.ip());
       case OFF -> {}
     }
+    if (forwarded.vouchesForClientAddress()) {
+      headers.remove(X_REAL_IP);
+    }
     if (forwarded.xForwardedProto()) {
       headers.set(X_FORWARDED_PROTO, proto);
     } else {
@@ -88,7 +102,7 @@ final class Identity {
       headers.set(
           FORWARDED, previous.isEmpty() ? element : String.join(", ", previous) + ", " + element);
     }
-    if (!headers.contains(forwarded.requestId())) {
+    if (!forwarded.keepClientRequestId() || !headers.contains(forwarded.requestId())) {
       headers.set(forwarded.requestId(), randomHex(16));
     }
     if (forwarded.traceparent()) {

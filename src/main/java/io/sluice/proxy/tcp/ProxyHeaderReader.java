@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.sluice.net.ProxiedAddresses;
 import io.sluice.observe.TerminationState;
 import java.io.IOException;
@@ -30,10 +31,15 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage header) {
+      boolean usable;
       try {
-        useHeader(header);
+        usable = useHeader(header);
       } finally {
         header.release();
+      }
+      if (!usable) {
+        session.end(TerminationState.PROXY_REJECTED_REQUEST, null);
+        return;
       }
       headerSeen = true;
       ctx.pipeline().remove(this);
@@ -45,11 +51,16 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void useHeader(HAProxyMessage header) {
+  /** Takes the header's addresses; {@code false} when they cannot stand for a connection. */
+  private boolean useHeader(HAProxyMessage header) {
     if (ProxiedAddresses.present(header)) {
+      if (!ProxiedAddresses.hasPorts(header)) {
+        return false;
+      }
       session.proxiedAddresses(
           ProxiedAddresses.source(header), ProxiedAddresses.destination(header));
     }
+    return true;
   }
 
   @Override
@@ -73,11 +84,25 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
   /** The decoder rejected the header, or the socket failed (a reset) before one arrived. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Before the end closes the connection: the close is when the decoder would decode the rest.
+    stopDecoding(ctx);
     session.end(
         cause instanceof IOException
             ? TerminationState.CLIENT_ABORTED_DURING_REQUEST
             : TerminationState.PROXY_REJECTED_REQUEST,
         cause);
+  }
+
+  /**
+   * Takes Netty's decoder out after a refusal: it would otherwise decode what follows the refused
+   * header once the connection closes, and hand on (or leak, see {@link
+   * io.sluice.net.ProxyV2TlvCheck}) a header nobody checked. What it still holds comes here and is
+   * dropped.
+   */
+  static void stopDecoding(ChannelHandlerContext ctx) {
+    if (ctx.pipeline().get(HAProxyMessageDecoder.class) != null) {
+      ctx.pipeline().remove(HAProxyMessageDecoder.class);
+    }
   }
 
   @Override

@@ -1,8 +1,10 @@
 package io.sluice.proxy.tcp;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.util.function.BiConsumer;
 
 /**
  * Waits for the TLS handshake with a server, then leaves the pipeline: until it ends, the session
@@ -13,10 +15,12 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * <p>One instance per server connection; runs on the session's event loop only.
  */
 final class ServerHandshakeReader extends ChannelInboundHandlerAdapter {
-  private final TcpSession session;
+  /** Told once how the handshake ended: the server channel, and the failure or null. */
+  private final BiConsumer<Channel, Throwable> session;
+
   private boolean done;
 
-  ServerHandshakeReader(TcpSession session) {
+  ServerHandshakeReader(BiConsumer<Channel, Throwable> session) {
     this.session = session;
   }
 
@@ -28,7 +32,7 @@ final class ServerHandshakeReader extends ChannelInboundHandlerAdapter {
     }
     done = true;
     ctx.pipeline().remove(this);
-    session.serverHandshakeDone(ctx.channel(), completion.cause());
+    session.accept(ctx.channel(), completion.cause());
   }
 
   @Override
@@ -42,7 +46,7 @@ final class ServerHandshakeReader extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!done) {
       done = true;
-      session.serverHandshakeDone(ctx.channel(), null);
+      session.accept(ctx.channel(), null);
     }
     ctx.fireChannelInactive();
   }

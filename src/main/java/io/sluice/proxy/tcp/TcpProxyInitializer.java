@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.AttributeKey;
+import io.sluice.net.ProxyV2TlvCheck;
 import io.sluice.observe.TerminationState;
 
 /**
@@ -15,8 +16,8 @@ import io.sluice.observe.TerminationState;
  * <ol>
  *   <li>nothing at all while the process's buffer memory is spent: the connection is closed at once
  *       ({@code RR});
- *   <li>{@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when the listener accepts the
- *       PROXY protocol: the header's client address replaces the socket's;
+ *   <li>{@link ProxyV2TlvCheck}, {@link HAProxyMessageDecoder} and {@link ProxyHeaderReader}, when
+ *       the listener accepts the PROXY protocol: the header's client address replaces the socket's;
  *   <li>on TLS listeners, the handshake ({@link ClientTls#newHandshakeHandler()}: SNI, then TLS)
  *       and {@link TlsHandshakeReader}, which waits for it to succeed;
  *   <li>{@link TcpSession#start()}: a server is chosen and connected on this same event loop;
@@ -29,7 +30,7 @@ import io.sluice.observe.TerminationState;
  */
 @Sharable
 public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
-  private static final AttributeKey<TcpSession> SESSION = AttributeKey.valueOf("sluice.tcp");
+  static final AttributeKey<TcpSession> SESSION = AttributeKey.valueOf("sluice.tcp");
 
   private final TcpListenerContext context;
 
@@ -66,7 +67,8 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
     client.attr(SESSION).set(session);
     ChannelPipeline pipeline = client.pipeline();
     if (context.acceptProxy()) {
-      pipeline.addLast(new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
+      pipeline.addLast(
+          new ProxyV2TlvCheck(), new HAProxyMessageDecoder(), new ProxyHeaderReader(session));
       session.awaitProxyHeader();
     } else {
       afterPreamble(pipeline, session);

@@ -150,6 +150,21 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     this.destinationAddress = destination;
   }
 
+  /** Who the client is: the socket's peer, or the PROXY header's source once one was read. */
+  SocketAddress clientAddress() {
+    return clientAddress;
+  }
+
+  /** Where the client connected: the listener's address, or the PROXY header's destination. */
+  SocketAddress destinationAddress() {
+    return destinationAddress;
+  }
+
+  /** The pool connections go to: the listener's, or the one the ClientHello routed to. */
+  Pool pool() {
+    return pool;
+  }
+
   /** Routes the connection to {@code chosen} instead of the listener's pool; before start(). */
   void usePool(Pool chosen) {
     this.pool = chosen;
@@ -226,8 +241,12 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     return clientTlsFacts;
   }
 
-  /** Chooses a server and connects to it on this event loop. */
+  /** Chooses a server and connects to it on this event loop; nothing once the session ended. */
   void start() {
+    if (ended) {
+      // A slot taken now would never be given back: end() has run.
+      return;
+    }
     cancelTimer();
     pool.retryBudget().recordRequest();
     connect(null);
@@ -375,7 +394,7 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
     ChannelPipeline pipeline = backend.pipeline();
     String relay = pipeline.context(BackpressureRelay.class).name();
-    pipeline.addBefore(relay, "tls-wait", new ServerHandshakeReader(this));
+    pipeline.addBefore(relay, "tls-wait", new ServerHandshakeReader(this::serverHandshakeDone));
     // Added last, and to a connected channel: the handshake starts now, after the header.
     pipeline.addBefore(
         "tls-wait", "tls", tls.newHandler(backend.alloc(), host, port, pool.connectTimeout()));
@@ -468,8 +487,13 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
     }
   }
 
-  /** Keeps bytes that arrived before the server connection was ready. */
+  /** Keeps bytes that arrived before the server connection was ready; drops them once ended. */
   void keepEarlyBytes(ByteBuf bytes) {
+    if (ended) {
+      // end() released what was kept; bytes still in flight (after a refused header) go too.
+      bytes.release();
+      return;
+    }
     bytesFromClient += bytes.readableBytes();
     if (early == null) {
       early = client.alloc().compositeBuffer();

@@ -61,7 +61,10 @@ final class SipCallId {
       return false;
     }
     for (int i = 0; i < lowerCaseName.length; i++) {
-      if ((message.getByte(at + i) | 0x20) != lowerCaseName[i]) {
+      byte expected = lowerCaseName[i];
+      byte actual = message.getByte(at + i);
+      // Case folds letters only: folded the same way, a CR would pass for the name's '-'.
+      if (expected >= 'a' && expected <= 'z' ? (actual | 0x20) != expected : actual != expected) {
         return false;
       }
     }

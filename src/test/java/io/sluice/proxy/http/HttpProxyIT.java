@@ -291,6 +291,18 @@ class HttpProxyIT extends RuntimeTest {
   }
 
   @Test
+  void anHttp10RequestWithoutHostReachesTheServerWithTheEmptyHostHttp11Requires() throws Exception {
+    EchoHttpServer backend = keep(EchoHttpServer.start("a"));
+    String url = start(TestConfigs.http().server(backend.address()));
+
+    String answer = exchange(url, "GET /old HTTP/1.0\r\n\r\n");
+
+    assertThat(answer).startsWith("HTTP/1.1 200").contains("path: /old");
+    assertThat(backend.seen()).hasSize(1);
+    assertThat(backend.seen().get(0)).containsEntry("host", "");
+  }
+
+  @Test
   void routesMatchHostPathMethodAndHeaderInOrder() throws Exception {
     EchoHttpServer api = keep(EchoHttpServer.start("api"));
     EchoHttpServer web = keep(EchoHttpServer.start("web"));

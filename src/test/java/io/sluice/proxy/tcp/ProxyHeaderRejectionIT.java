@@ -61,6 +61,18 @@ class ProxyHeaderRejectionIT {
     rejectsWhileAValidClientRelays(Sockets.randomBytes(256, 11));
   }
 
+  @Test
+  void rejectsAV2HeaderNamingPortZeroWhileAValidClientRelays() throws Exception {
+    // Netty's v2 decoder takes it; no connection has port 0, and no header for a server could
+    // carry it on.
+    ByteBuffer header = ByteBuffer.allocate(16 + 12);
+    header.put(V2_SIGNATURE).put((byte) 0x21).put((byte) 0x11).putShort((short) 12);
+    header.put(new byte[] {(byte) 192, 0, 2, 7}).put(new byte[] {(byte) 198, 51, 100, 1});
+    header.putShort((short) 0).putShort((short) 443);
+
+    rejectsWhileAValidClientRelays(header.array());
+  }
+
   private void rejectsWhileAValidClientRelays(byte[] garbage) throws Exception {
     SocketAddress front = startInFrontOfEcho(TestConfigs.tcp().acceptProxy());
 
