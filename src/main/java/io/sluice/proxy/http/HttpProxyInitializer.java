@@ -157,7 +157,9 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
   /**
    * The end of an HTTP/2 connection's pipeline. Netty's frame codec hands each connection error it
    * meets (a client breaking the protocol) down the pipeline before it sends GOAWAY and closes; it
-   * ends here, rather than as a warning per misbehaving client.
+   * ends here, rather than as a warning per misbehaving client. Such an error is left to the codec,
+   * which closes after its GOAWAY (closing here first would lose the GOAWAY and its error code);
+   * anything else closes the connection.
    */
   @Sharable
   static final class H2ConnectionErrors extends ChannelInboundHandlerAdapter {
@@ -165,7 +167,9 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
+      if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+        ctx.close();
+      }
     }
   }
 
