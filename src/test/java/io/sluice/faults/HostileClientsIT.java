@@ -132,8 +132,26 @@ class HostileClientsIT extends RuntimeTest {
     LatencyProbe probe = plainProbe(front);
     LatencyProbe.Result baseline = probe.baseline(100);
 
-    List<Socket> attackers = new ArrayList<>();
+    // A first round unmeasured: the JIT compiles the paths the attack takes, as in a long run.
+    slowloris(front);
+
     probe.during(2);
+    int closed = slowloris(front);
+    LatencyProbe.Result during = probe.stop(Duration.ofSeconds(3));
+
+    assertThat(closed).as("slow heads closed").isEqualTo(ATTACKERS);
+    assertThat(during.failures()).isEmpty();
+    assertThat(during.withinToleranceOf(baseline))
+        .as("during %s, baseline %s", during, baseline)
+        .isTrue();
+  }
+
+  /**
+   * Opens {@link #ATTACKERS} connections that send their heads one byte per 100 ms for 2.5 s and
+   * returns how many Sluice closed by then.
+   */
+  private static int slowloris(InetSocketAddress front) throws Exception {
+    List<Socket> attackers = new ArrayList<>();
     try {
       for (int i = 0; i < ATTACKERS; i++) {
         Socket socket = RawHttp.connect(front);
@@ -153,13 +171,7 @@ class HostileClientsIT extends RuntimeTest {
         }
         Thread.sleep(100);
       }
-      LatencyProbe.Result during = probe.stop(Duration.ofSeconds(3));
-
-      assertThat(closedCount(attackers)).as("slow heads closed").isEqualTo(ATTACKERS);
-      assertThat(during.failures()).isEmpty();
-      assertThat(during.withinToleranceOf(baseline))
-          .as("during %s, baseline %s", during, baseline)
-          .isTrue();
+      return closedCount(attackers);
     } finally {
       for (Socket socket : attackers) {
         socket.close();

@@ -593,6 +593,14 @@ final class TcpSession implements ChannelFutureListener, Runnable, Waiter {
       }
       passClientFin();
     } else {
+      if (!clientInputShut && nothingRelayed()) {
+        // A server that ends its side before a single byte, while the client still talks, is a
+        // server that died (the kernel closes a killed process's sockets with a FIN) or refused
+        // the session: replayed on another server as a close would be, never passed on as an
+        // empty answer. After the client's own FIN, the server's is the normal reply to it.
+        retryOrEnd(TerminationState.SERVER_CLOSED_DURING_DATA, null);
+        return;
+      }
       backendInputShut = true;
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(shutdownClientOutput);
     }
