@@ -159,8 +159,16 @@ final class Http1Codec
       int i = in.readerIndex();
       int end = in.writerIndex();
       if (headStarted) {
-        if (i < end && isBlank(in.getByte(i))) {
-          return true;
+        // Netty consumes whole lines only: these bytes start a line, and the empty one ends the head
+        // (the bytes after it are a body or the next request, not this head's lines).
+        if (i < end) {
+          byte first = in.getByte(i);
+          if (isBlank(first)) {
+            return true;
+          }
+          if (first == '\r' || first == '\n') {
+            return false;
+          }
         }
       } else {
         // What Netty skips before a request line (the empty lines RFC 9112 section 2.2 allows, and
