@@ -277,7 +277,7 @@ public final class HttpProxyInitializer extends ChannelInitializer<Channel> {
     /** Takes the header's client; {@code false} when its addresses stand for no connection. */
     private boolean useHeader(HAProxyMessage header) {
       if (ProxiedAddresses.present(header)) {
-        if (!ProxiedAddresses.hasPorts(header)) {
+        if (!ProxiedAddresses.usable(header)) {
           return false;
         }
         client.address(ProxiedAddresses.source(header));

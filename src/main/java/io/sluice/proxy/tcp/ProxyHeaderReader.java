@@ -54,7 +54,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
   /** Takes the header's addresses; {@code false} when they cannot stand for a connection. */
   private boolean useHeader(HAProxyMessage header) {
     if (ProxiedAddresses.present(header)) {
-      if (!ProxiedAddresses.hasPorts(header)) {
+      if (!ProxiedAddresses.usable(header)) {
         return false;
       }
       session.proxiedAddresses(
