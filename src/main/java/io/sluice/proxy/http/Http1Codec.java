@@ -24,10 +24,10 @@ import java.util.List;
  * (RFC 9112 section 6.1 and 5.2), and an encoder that knows which responses answer HEAD.
  *
  * <p>Rejected outright, as a request whose decoder result is a {@link Malformed} failure: obsolete
- * line folding, Transfer-Encoding together with Content-Length, and more than one Content-Length
- * field in any HTTP version. Netty itself refuses bare LF and CR (strict line parsing), invalid and
- * conflicting Content-Length values in HTTP/1.1, bad chunk sizes, and invalid header names and
- * values.
+ * line folding, Transfer-Encoding together with Content-Length, more than one Content-Length field
+ * in any HTTP version, and a method that is not a token. Netty itself refuses bare LF and CR
+ * (strict line parsing), invalid and conflicting Content-Length values in HTTP/1.1, bad chunk
+ * sizes, and invalid header names and values.
  *
  * <p>Threads: one instance per connection, on its event loop.
  */
@@ -159,7 +159,8 @@ final class Http1Codec
       int i = in.readerIndex();
       int end = in.writerIndex();
       if (headStarted) {
-        // Netty consumes whole lines only: these bytes start a line, and the empty one ends the head
+        // Netty consumes whole lines only: these bytes start a line, and the empty one ends the
+        // head
         // (the bytes after it are a body or the next request, not this head's lines).
         if (i < end) {
           byte first = in.getByte(i);
@@ -214,10 +215,33 @@ final class Http1Codec
       return b == ' ' || b == '\t';
     }
 
+    /**
+     * Refuses a method that is not a token (RFC 9112 section 3.1): Netty trims control bytes off a
+     * method it does not know, so {@code CONNECT\1\0} would pass as a CONNECT of its own making
+     * that no check for {@link HttpMethod#CONNECT} recognises, and that a server reads as CONNECT.
+     */
     @Override
     protected HttpMessage createMessage(String[] initialLine) throws Exception {
       contentLengthFields = 0;
+      if (!isToken(initialLine[0])) {
+        throw new Malformed("a method that is not a token");
+      }
       return super.createMessage(initialLine);
+    }
+
+    private static boolean isToken(String text) {
+      if (text.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        boolean alphanumeric =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**

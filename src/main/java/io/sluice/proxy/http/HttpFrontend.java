@@ -198,7 +198,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter implements Runnabl
     if (hosts.size() > 1 || (hosts.isEmpty() && !http10)) {
       return 400;
     }
-    if (request.method() == HttpMethod.CONNECT) {
+    if (HttpMethod.CONNECT.equals(request.method())) {
       return 501;
     }
     return 0;

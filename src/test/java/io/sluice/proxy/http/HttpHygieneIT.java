@@ -169,6 +169,10 @@ class HttpHygieneIT extends RuntimeTest {
             "space inside a header name",
             "GET /smuggled HTTP/1.1\r\nHost: test\r\nX A: 1\r\n\r\n",
             BAD_REQUEST),
+        new Case(
+            "control bytes after a method (CONNECT once Netty trims them)",
+            "CONNECT\u0001\u0000 /smuggled HTTP/1.1\r\nHost: test\r\n\r\n",
+            BAD_REQUEST),
         new Case("HTTP/1.1 without Host", "GET /smuggled HTTP/1.1\r\n\r\n", BAD_REQUEST),
         new Case("HTTP/1.2 without Host", "GET /smuggled HTTP/1.2\r\n\r\n", BAD_REQUEST),
         new Case(
