@@ -18,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds the server context of one certificate with one listener's settings: TLS 1.2 and 1.3 only,
@@ -54,6 +55,10 @@ final class ContextFactory {
   private final SigningQueue queue;
   private final TlsStats stats;
   private final X509Certificate[] clientCas;
+
+  /** Verifies client chains against {@link #clientCas}; {@code null} without them. */
+  private final TrustManagerFactory clientTrust;
+
   private final List<String> alpn;
 
   ContextFactory(
@@ -77,6 +82,11 @@ final class ContextFactory {
         config.clientCa() == null
             ? null
             : PemFiles.certificates(Path.of(config.clientCa())).toArray(new X509Certificate[0]);
+    try {
+      this.clientTrust = clientCas == null ? null : ClientCertificateTrust.forCas(clientCas);
+    } catch (GeneralSecurityException e) {
+      throw new TlsSetupException("client_ca " + config.clientCa() + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -207,10 +217,10 @@ final class ContextFactory {
         if (clientCas == null) {
           builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
         } else {
-          builder.trustManager(clientCas);
+          builder.trustManager(clientTrust);
         }
       }
-      case REQUIRE -> builder.clientAuth(ClientAuth.REQUIRE).trustManager(clientCas);
+      case REQUIRE -> builder.clientAuth(ClientAuth.REQUIRE).trustManager(clientTrust);
     }
   }
 

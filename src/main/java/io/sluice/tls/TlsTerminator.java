@@ -232,6 +232,13 @@ public final class TlsTerminator implements AutoCloseable, CertificateSelection 
       log.info(
           "listener {}: TLS by {}, signer {} on the event loops", listener, engine, signer.name());
     }
+    if (config.clientCa() != null) {
+      log.info(
+          "listener {}: client certificates verified against {} by {}",
+          listener,
+          config.clientCa(),
+          ClientCertificateTrust.verifier());
+    }
   }
 
   /** A new client's handshake handler: SNI, then TLS, counted; fires the handshake's outcome. */
