@@ -20,7 +20,9 @@
 // are (N: those that made it), then holds them for SECONDS and exits.
 //
 // Options: --resume (offer the last session: tickets or TLS 1.3 PSK), --cert FILE --key FILE (a
-// client certificate), --max-inflight N (default 20000: beyond it a slot counts as an error
+// client certificate), --certs DIR (DIR/client-N.pem with DIR/client-N-key.pem for N = 1, 2, ...:
+// each connection presents the next of these in turn, as a fleet of devices each with its own
+// certificate; a verifier cannot answer from a cache), --max-inflight N (default 20000: beyond it a slot counts as an error
 // rather than opening more), --timeout-ms T (default 10000 per connection), --rate R (idle),
 // --warmup S (rate: the same storm for S seconds first, not recorded).
 // Loopback only; every run is bounded by SECONDS plus the per-connection timeout.
@@ -51,7 +53,9 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.internal.tcnative.SSL;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +75,7 @@ public class StormLoad {
     boolean resume = false;
     String cert = null;
     String key = null;
+    String certs = null;
     int maxInflight = 20_000;
     long timeoutMs = 10_000;
     double idleRate = 2000;
@@ -80,6 +85,7 @@ public class StormLoad {
         case "--resume" -> resume = true;
         case "--cert" -> cert = args[++i];
         case "--key" -> key = args[++i];
+        case "--certs" -> certs = args[++i];
         case "--max-inflight" -> maxInflight = Integer.parseInt(args[++i]);
         case "--timeout-ms" -> timeoutMs = Long.parseLong(args[++i]);
         case "--rate" -> idleRate = Double.parseDouble(args[++i]);
@@ -87,15 +93,21 @@ public class StormLoad {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SslContextBuilder builder =
-        SslContextBuilder.forClient()
-            .sslProvider(SslProvider.OPENSSL)
-            .trustManager(InsecureTrustManagerFactory.INSTANCE)
-            .protocols("TLSv1.3", "TLSv1.2");
-    if (cert != null) {
-      builder.keyManager(new File(cert), new File(key));
+    List<SslContext> contexts = new ArrayList<>();
+    if (certs == null) {
+      contexts.add(
+          clientContext(cert == null ? null : new File(cert), key == null ? null : new File(key)));
+    } else {
+      for (int n = 1; new File(certs, "client-" + n + ".pem").exists(); n++) {
+        contexts.add(
+            clientContext(
+                new File(certs, "client-" + n + ".pem"), new File(certs, "client-" + n + "-key.pem")));
+      }
+      if (contexts.isEmpty()) {
+        throw new IllegalArgumentException("no client-1.pem in " + certs);
+      }
     }
-    SslContext ssl = builder.build();
+    SslContext[] ssl = contexts.toArray(new SslContext[0]);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io);
@@ -116,6 +128,18 @@ public class StormLoad {
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  static SslContext clientContext(File cert, File key) throws Exception {
+    SslContextBuilder builder =
+        SslContextBuilder.forClient()
+            .sslProvider(SslProvider.OPENSSL)
+            .trustManager(InsecureTrustManagerFactory.INSTANCE)
+            .protocols("TLSv1.3", "TLSv1.2");
+    if (cert != null) {
+      builder.keyManager(cert, key);
+    }
+    return builder.build();
   }
 
   static void rate(Storm storm, double rate, int seconds, int maxInflight, boolean report)
@@ -243,12 +267,15 @@ public class StormLoad {
     final AtomicLong resumed = new AtomicLong();
     final ConcurrentLinkedQueue<Channel> held = new ConcurrentLinkedQueue<>();
     final Bootstrap bootstrap;
-    final SslContext ssl;
+    /** The client contexts, one per client certificate; connections take them in turn. */
+    final SslContext[] ssl;
+
+    final AtomicLong next = new AtomicLong();
     final int port;
     final boolean resume;
     final long timeoutMs;
 
-    Storm(EventLoopGroup group, boolean epoll, SslContext ssl, int port, boolean resume,
+    Storm(EventLoopGroup group, boolean epoll, SslContext[] ssl, int port, boolean resume,
         long timeoutMs) {
       this.ssl = ssl;
       this.port = port;
@@ -273,10 +300,11 @@ public class StormLoad {
                 protected void initChannel(SocketChannel channel) {
                   // With --resume the handler names the peer, so the context's session cache
                   // offers its last session; without, no session is ever offered.
+                  SslContext context = ssl[(int) (next.getAndIncrement() % ssl.length)];
                   SslHandler handler =
                       resume
-                          ? ssl.newHandler(channel.alloc(), "127.0.0.1", port)
-                          : ssl.newHandler(channel.alloc());
+                          ? context.newHandler(channel.alloc(), "127.0.0.1", port)
+                          : context.newHandler(channel.alloc());
                   channel.pipeline().addLast(handler, exchange);
                 }
               })
