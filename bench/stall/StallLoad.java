@@ -60,10 +60,11 @@ public class StallLoad {
             if (exchange.getRequestURI().getPath().equals("/__stall") && query != null) {
               stallUntil = System.nanoTime() + Long.parseLong(query.substring(3)) * 1_000_000;
             } else {
-              long until = Math.max(System.nanoTime() + serviceMs * 1_000_000, stallUntil);
+              long served = System.nanoTime() + serviceMs * 1_000_000;
               long left;
-              while ((left = until - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.sleep(left);
+              // A stall ordered while this request is in service holds it too.
+              while ((left = Math.max(served, stallUntil) - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, 5_000_000));
               }
             }
             exchange.sendResponseHeaders(200, body.length);
