@@ -30,11 +30,12 @@
 //         0, the latencies are partly the generator's).
 // Loopback only; bounded by the warm-up, SECONDS and one timeout to drain (the server by its
 // parent's kill).
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -46,8 +47,9 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 public class StallLoad {
@@ -93,40 +95,80 @@ public class StallLoad {
 
   static volatile long stallUntil;
 
+  /**
+   * A plain blocking server, a thread per connection, WORKERS requests in service at once (the
+   * others wait for a permit), each SERVICE_MS. Far cheaper per request than the JDK's HttpServer,
+   * whose CPU cost on the generator's core would otherwise cap the rate before the workers do.
+   */
   static void serve(int port, int workers, long serviceMs) throws IOException {
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-    byte[] body = "ok\n".getBytes(StandardCharsets.US_ASCII);
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
-    server.setExecutor(
-        new ThreadPoolExecutor(
-            workers, workers, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(65_536)));
-    server.createContext(
-        "/",
-        exchange -> {
-          try (InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
-            String query = exchange.getRequestURI().getRawQuery();
-            if (exchange.getRequestURI().getPath().equals("/__stall") && query != null) {
-              stallUntil = System.nanoTime() + Long.parseLong(query.substring(3)) * 1_000_000;
-            } else {
-              long served = System.nanoTime() + serviceMs * 1_000_000;
-              long left;
-              // A stall ordered while this request is in service holds it too.
-              while ((left = Math.max(served, stallUntil) - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.sleep(Math.min(left, 5_000_000));
-              }
-            }
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(body);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            exchange.close();
-          }
-        });
-    server.start();
+    byte[] answer =
+        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII);
+    Semaphore permits = new Semaphore(workers, true);
+    ServerSocket listener = new ServerSocket();
+    listener.bind(new InetSocketAddress("127.0.0.1", port), 4096);
+    // Threads are reused: a proxy that closes its server connections costs no thread each.
+    ExecutorService threads =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread thread = new Thread(task);
+              thread.setDaemon(true);
+              return thread;
+            });
+    while (true) {
+      Socket socket = listener.accept();
+      threads.execute(
+              () -> {
+                try (socket) {
+                  socket.setTcpNoDelay(true);
+                  InputStream in = new BufferedInputStream(socket.getInputStream());
+                  OutputStream out = socket.getOutputStream();
+                  String head;
+                  while ((head = readHead(in)) != null) {
+                    in.skipNBytes(Math.max(0, contentLength(head)));
+                    String target = head.substring(head.indexOf(' ') + 1, head.indexOf(" HTTP/"));
+                    if (target.startsWith("/__stall?ms=")) {
+                      stallUntil =
+                          System.nanoTime() + Long.parseLong(target.substring(12)) * 1_000_000;
+                    } else {
+                      permits.acquire();
+                      try {
+                        long served = System.nanoTime() + serviceMs * 1_000_000;
+                        long left;
+                        // A stall ordered while this request is in service holds it too.
+                        while ((left = Math.max(served, stallUntil) - System.nanoTime()) > 0) {
+                          TimeUnit.NANOSECONDS.sleep(Math.min(left, 5_000_000));
+                        }
+                      } finally {
+                        permits.release();
+                      }
+                    }
+                    out.write(answer);
+                    out.flush();
+                    if (head.toLowerCase(Locale.ROOT).contains("\nconnection: close")) {
+                      break;
+                    }
+                  }
+                } catch (IOException | RuntimeException e) {
+                  // the peer went away
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+    }
+  }
+
+  /** A request head up to its empty line, or null at the end of the stream. */
+  static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder(128);
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.append((char) b);
+      int n = head.length();
+      if (b == '\n' && n >= 4 && head.charAt(n - 2) == '\r' && head.charAt(n - 3) == '\n') {
+        return head.toString();
+      }
+    }
+    return null;
   }
 
   /** One request in flight: its connection and what has come back. */
